@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CHROMIUM ?= /usr/bin/chromium
+# Notebooks, Sphinx and tests import this checkout's package (also from a copy).
+export PYTHONPATH := $(CURDIR)
 
 .PHONY: book test notebooks html browser bench clean
 
@@ -36,6 +38,10 @@ test: book browser
 browser:
 	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+## make bench: timings of cold, no-op and one-table rebuilds and of make test (issue: rebuilds).
+bench: $(READY) browser
+	$(BIN)/python -m compendium.bench
 
 clean:
 	rm -rf _build

@@ -112,6 +112,8 @@ def execute_one(path_text: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         reads, writes = Path(tmp) / "reads", Path(tmp) / "writes"
         os.environ["COMPENDIUM_READS_FILE"], os.environ["COMPENDIUM_WRITES_FILE"] = str(reads), str(writes)
+        # The kernel imports this checkout's package, whatever is installed.
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
                                 resources={"metadata": {"path": str(path.parent)}})
