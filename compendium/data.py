@@ -9,6 +9,7 @@ problem raises TableError naming the file, row, column and rule.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 import re
@@ -137,6 +138,21 @@ def _read_bytes_as_utf8(path: Path) -> None:
         raise TableError(_relative(path), None, None, "encoding: UTF-8 with a byte-order mark; save without BOM")
 
 
+def _check_header(resource, path: Path) -> None:
+    """Columns must be the schema's, by name and in order (frictionless compares by position)."""
+    with open(path, encoding="utf-8", newline="") as f:
+        header = next(csv.reader(f), [])
+    expected = resource.schema.field_names
+    missing = [name for name in expected if name not in header]
+    extra = [name for name in header if name not in expected]
+    if missing:
+        raise TableError(_relative(path), None, missing[0], f"missing column: the header has no column '{missing[0]}'")
+    if extra:
+        raise TableError(_relative(path), None, extra[0], f"extra column: '{extra[0]}' is not in the schema")
+    if header != expected:
+        raise TableError(_relative(path), None, None, f"column order: expected {', '.join(expected)}")
+
+
 @lru_cache(maxsize=None)
 def _validated_package(descriptor: str, fingerprint: str) -> Package:
     package_dir = Path(descriptor).parent
@@ -149,6 +165,7 @@ def _validated_package(descriptor: str, fingerprint: str) -> Package:
         if not path.exists():
             raise TableError(_relative(path), None, None, "file not found")
         _read_bytes_as_utf8(path)
+        _check_header(resource, path)
     for resource in package.resources:
         rules = [checks.row_constraint(formula=f) for f in _row_rules(resource)]
         report = resource.validate(Checklist(checks=rules), limit_errors=1)

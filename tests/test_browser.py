@@ -1,0 +1,129 @@
+"""The built book in a real browser (Debian's Chromium driven by Playwright): no
+request leaves the machine, nothing fails to load, every figure has alt text,
+every claim has its anchor, and the pages print the numbers the ledger holds."""
+
+import functools
+import http.server
+import re
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pandas as pd
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(built_html):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(built_html)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: `make test` installs Debian's chromium (make browser)")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def visit(browser, url):
+    """Load a page; return it with the requests it made and the console errors it logged."""
+    page = browser.new_page()
+    requests, errors = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+    page.on("response", lambda r: errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
+    page.goto(url, wait_until="networkidle")
+    return page, requests, errors
+
+
+def pages(built_html):
+    return sorted(str(p.relative_to(built_html)) for p in built_html.rglob("*.html")
+                  if not p.relative_to(built_html).parts[0].startswith("_"))
+
+
+def test_no_third_party_requests_and_nothing_broken(built_html, site, browser):
+    visited = pages(built_html)
+    assert len(visited) >= 9, visited
+    for relative in visited:
+        page, requests, errors = visit(browser, f"{site}/{relative}")
+        foreign = [u for u in requests if urlparse(u).hostname not in ("127.0.0.1", None) and not u.startswith("data:")]
+        assert not foreign, f"{relative} requested {foreign}"
+        assert not errors, f"{relative}: {errors}"
+        missing_alt = page.eval_on_selector_all("img", "els => els.filter(e => !(e.alt || '').trim()).map(e => e.src)")
+        assert not missing_alt, f"{relative}: images without alt text {missing_alt}"
+        page.close()
+
+
+def ledger():
+    return pd.read_csv(ROOT / "data" / "derived" / "ledger.csv", dtype=str, keep_default_na=False)
+
+
+def test_every_claim_has_an_anchor_with_its_verdict(site, browser):
+    page, _, _ = visit(browser, f"{site}/notebooks/ledger.html")
+    for row in ledger().itertuples():
+        block = page.locator(f"#claim-{row.claim_id}")
+        assert block.count() == 1, row.claim_id
+        assert block.locator(".verdict").inner_text() == row.verdict, row.claim_id
+    page.close()
+
+
+def test_claim_link_lands_on_its_anchor(site, browser):
+    page, _, _ = visit(browser, f"{site}/book/dcs.html")
+    page.locator("a.claim-link", has_text="dcs-alerts-per-day").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("notebooks/ledger.html#claim-dcs-alerts-per-day")
+    assert page.locator("#claim-dcs-alerts-per-day").is_visible()
+    page.close()
+
+
+def verdict_counts(text):
+    match = re.search(r"(\d+) claims[:,] (\d+) (?:are )?reproduced,\s+(\d+) consistent,\s+(\d+) in discrepancy and\s+(\d+) unverifiable", text)
+    assert match, text[:500]
+    return [int(x) for x in match.groups()]
+
+
+@pytest.mark.parametrize("url, topic", [("book/intro.html", None), ("book/dcs.html", "dcs")])
+def test_pages_print_the_ledger_counts(site, browser, url, topic):
+    """The glued counts on the page equal a fresh count of the committed ledger."""
+    rows = ledger()
+    if topic:
+        rows = rows[rows["notebook"] == f"notebooks/{topic}.ipynb"]
+    expected = [len(rows)] + [int((rows["verdict"] == v).sum()) for v in ("reproduced", "consistent", "discrepancy", "unverifiable")]
+    page, _, _ = visit(browser, f"{site}/{url}")
+    assert verdict_counts(" ".join(page.locator("article").inner_text().split())) == expected
+    page.close()
+
+
+def test_chapter_prints_the_recomputed_primary_figure(site, browser):
+    """The discrepancy the chapter describes shows the value the ledger recomputed."""
+    recomputed = ledger().set_index("claim_id").loc["dcs-registry-2019-current", "recomputed"]
+    page, _, _ = visit(browser, f"{site}/book/dcs.html")
+    assert f"{int(recomputed):,}" in page.locator("article").inner_text()
+    page.close()
+
+
+def test_search_works_offline(site, browser):
+    page, requests, _ = visit(browser, f"{site}/search.html?q=Jiangsu")
+    page.wait_for_selector("#search-results li", timeout=10000)
+    assert page.locator("#search-results li").count() >= 1
+    assert all(urlparse(u).hostname == "127.0.0.1" for u in requests if not u.startswith("data:"))
+    page.close()
