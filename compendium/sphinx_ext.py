@@ -107,7 +107,8 @@ class HowToCite(SphinxDirective):
         if "whole" not in self.options:
             titles = list(self.state.document.findall(nodes.title))
             chapter = titles[0].astext() if titles else self.env.docname
-        key = "compendium-" + re.sub(r"[^a-z0-9]+", "-", self.env.docname.split("/")[-1].lower())
+        key = "compendium" if chapter is None else \
+            "compendium-" + re.sub(r"[^a-z0-9]+", "-", self.env.docname.split("/")[-1].lower())
         text = nodes.paragraph(text=citation_text(record, chapter))
         bibtex = nodes.literal_block(text=citation_bibtex(record, chapter, key), language="bibtex")
         return [text, bibtex]
