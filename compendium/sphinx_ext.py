@@ -130,14 +130,40 @@ def build_commit() -> str:
         return "unknown (not a git checkout)"
 
 
+def execution_rows() -> list[tuple[str, str]]:
+    """(notebook, seconds of its last execution) from compendium.execute's state file."""
+    import json
+
+    state_file = ROOT / "_build" / "execution-state.json"
+    if not state_file.exists():
+        return []
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    return [(f"notebooks/{name}", f"{record['seconds']:.1f} s") for name, record in sorted(state.items())]
+
+
 class Colophon(SphinxDirective):
-    """Table of the software the book was built with."""
+    """Tables of the software the book was built with and of the notebooks' last run times."""
 
     def run(self):
+        # Re-render when a notebook is executed again or a commit is made.
+        for dependency in (ROOT / "_build" / "execution-state.json", ROOT / ".git" / "logs" / "HEAD"):
+            if dependency.exists():
+                self.env.note_dependency(str(dependency))
+        software = self._table(("software", "version"), self._software_rows())
+        runs = execution_rows()
+        if not runs:
+            return [software]
+        intro = nodes.paragraph(text="Each notebook's run time, the last time it was executed on the machine "
+                                     "that built this copy:")
+        return [software, intro, self._table(("notebook", "execution time"), runs)]
+
+    def _software_rows(self):
         names = [line.split("==")[0].strip() for line in (ROOT / "requirements.in").read_text().splitlines()
                  if line.strip() and not line.startswith("#")]
         rows = [("Python", platform.python_version()), ("commit", build_commit())]
-        rows += [(name, installed_version(name)) for name in names]
+        return rows + [(name, installed_version(name)) for name in names]
+
+    def _table(self, header, rows):
         table = nodes.table()
         group = nodes.tgroup(cols=2)
         table += group
@@ -145,12 +171,12 @@ class Colophon(SphinxDirective):
         group += nodes.colspec(colwidth=2)
         head = nodes.thead()
         group += head
-        head += self._row(("software", "version"))
+        head += self._row(header)
         body = nodes.tbody()
         group += body
         for row in rows:
             body += self._row(row)
-        return [table]
+        return table
 
     @staticmethod
     def _row(cells):

@@ -89,3 +89,15 @@ def test_primary_figures_quotes_contain_their_number():
         value = float(row.value)
         forms = {f"{value:,.0f}", f"{value:.0f}", f"{value / 1e4:g}万"}
         assert any(form in row.quote for form in forms), (row.figure_id, forms)
+
+
+def test_citation_file_has_what_citations_need():
+    """CITATION.cff carries the fields the book's citations are generated from."""
+    import yaml
+
+    record = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert record["cff-version"] == "1.2.0"
+    for field in ("message", "title", "authors", "version", "date-released", "license"):
+        assert record.get(field), field
+    assert all("name" in a or "family-names" in a for a in record["authors"])
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(record["date-released"]))
