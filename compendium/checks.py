@@ -19,6 +19,7 @@ RULES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "truncate": ROU
 RULE_NAMES = {"half_up": "round half up", "half_even": "round half to even", "truncate": "truncation"}
 
 VERDICTS = ("reproduced", "consistent", "discrepancy", "unverifiable")
+CONFIDENCE = 0.95  # level of every interval the compendium reports
 
 
 @dataclass(frozen=True)
@@ -143,9 +144,9 @@ def consistent_ns(percents, resolutions, rule: str = "half_up", n_max: int = 100
             if all(achievable_counts(p, n, r, rule) for p, r in zip(percents, resolutions))]
 
 
-def wilson_interval(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+def wilson_interval(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
     """Wilson score interval for k/n, as percentages (statsmodels)."""
-    low, high = proportion_confint(k, n, alpha=alpha, method="wilson")
+    low, high = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
     return 100 * low, 100 * high
 
 
