@@ -26,9 +26,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 ## make book: execute changed notebooks, build the HTML book strictly, print its path.
 book: $(READY)
-	$(BIN)/python -m compendium.execute --jobs $(JOBS)
-	$(BIN)/jupyter-book build . --builder html -W --keep-going --quiet
-	@echo "Book: $(CURDIR)/_build/html/index.html"
+	$(BIN)/python -m compendium.build --jobs $(JOBS)
 
 ## make test: the book build above, then every test (data, checks, ledger, nbval, browser).
 test: book browser

@@ -13,8 +13,6 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
-from statsmodels.stats.proportion import proportion_confint
-
 RULES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "truncate": ROUND_DOWN}
 RULE_NAMES = {"half_up": "round half up", "half_even": "round half to even", "truncate": "truncation"}
 
@@ -146,6 +144,8 @@ def consistent_ns(percents, resolutions, rule: str = "half_up", n_max: int = 100
 
 def wilson_interval(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
     """Wilson score interval for k/n, as percentages (statsmodels)."""
+    from statsmodels.stats.proportion import proportion_confint  # slow import (scipy): only here
+
     low, high = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
     return 100 * low, 100 * high
 

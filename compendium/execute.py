@@ -3,11 +3,17 @@
 Jupyter Book's own cache keys a notebook on its code only, so an edited table
 would leave an old number in the book. Here each notebook's key is the hash of
 its code cells, of the shared package and of the pinned requirements; the
-files it read and wrote during its last run (logged by compendium.data) are
-recorded with their hashes. A notebook is re-executed when any of these
-changed, judged by content, not by modification time. Notebooks are written
-back only when their bytes change, so Sphinx (with compendium.sphinx_ext)
-rebuilds exactly the pages that show them or glue from them.
+files it read (with the hash of the bytes it read) and wrote during its last
+run are logged by compendium.data and recorded. A notebook is re-executed when
+any of these changed, judged by content, not by modification time.
+
+Stale notebooks run in parallel, in rounds, until none is stale: a notebook
+that reads what another writes (the ledger reads every chapter's judgements)
+runs again in the next round if that file changed under it, so the order
+follows from the recorded reads and needs no declaration. Notebooks are
+written back only when their bytes change, so Sphinx (with
+compendium.sphinx_ext) rebuilds exactly the pages that show them or glue
+from them.
 
 Usage: python -m compendium.execute [--force] [--jobs N] [NOTEBOOK ...]
 """
@@ -24,16 +30,14 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import nbformat
-
 from . import ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
 STATE = ROOT / "_build" / "execution-state.json"
-# Notebooks that read what the others write run in a second round.
-AGGREGATES = ("ledger.ipynb",)
 # Build tooling that notebooks never import: editing it re-executes nothing.
-TOOLING = ("execute.py", "sphinx_ext.py", "bench.py")
+TOOLING = ("execute.py", "build.py", "sphinx_ext.py", "bench.py")
+# Variables with which tests redirect what notebooks write; a build writes the real files.
+REDIRECTS = ("COMPENDIUM_DERIVED_DIR", "COMPENDIUM_FIGURES_DIR")
 
 
 def sha256(data: bytes) -> str:
@@ -59,9 +63,10 @@ def environment_hash() -> str:
 
 def code_hash(path: Path) -> str:
     """Hash of what execution depends on in the notebook: its code cells and kernel."""
-    nb = nbformat.read(path, as_version=4)
-    code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
-    kernel = nb.metadata.get("kernelspec", {}).get("name", "")
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = ["".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for cell in nb["cells"] if cell["cell_type"] == "code"]
+    kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name", "")
     return sha256(json.dumps([kernel, code]).encode())
 
 
@@ -98,13 +103,24 @@ def why_stale(path: Path, record: dict | None, env: str) -> str | None:
 def _relative(path: str) -> str:
     p = Path(path).resolve()
     try:
-        return str(p.relative_to(ROOT))
+        return p.relative_to(ROOT).as_posix()
     except ValueError:
         return str(p)
 
 
+def _read_log(path: Path) -> dict[str, str]:
+    """{relative path: sha256} from a log of '<sha256> <path>' lines (first read wins)."""
+    logged = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            digest, name = line.split(" ", 1)
+            logged.setdefault(_relative(name), digest)
+    return logged
+
+
 def execute_one(path_text: str) -> dict:
     """Execute one notebook in a fresh kernel; return what it read and wrote (run in a worker)."""
+    import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
@@ -112,6 +128,8 @@ def execute_one(path_text: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         reads, writes = Path(tmp) / "reads", Path(tmp) / "writes"
         os.environ["COMPENDIUM_READS_FILE"], os.environ["COMPENDIUM_WRITES_FILE"] = str(reads), str(writes)
+        for variable in REDIRECTS:
+            os.environ.pop(variable, None)
         # The kernel imports this checkout's package, whatever is installed.
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         nb = nbformat.read(path, as_version=4)
@@ -123,8 +141,7 @@ def execute_one(path_text: str) -> dict:
         except CellExecutionError as error:
             return {"notebook": path_text, "error": str(error)}
         seconds = time.perf_counter() - start
-        logged = {kind: sorted({_relative(line) for line in f.read_text(encoding="utf-8").splitlines()})
-                  if f.exists() else [] for kind, f in (("reads", reads), ("writes", writes))}
+        logged = {"reads": _read_log(reads), "writes": _read_log(writes)}
     text = nbformat.writes(nb) + "\n"
     changed = text.encode("utf-8") != path.read_bytes()
     if changed:
@@ -135,30 +152,26 @@ def execute_one(path_text: str) -> dict:
 
 
 def run(paths: list[Path], jobs: int, force: bool) -> int:
-    from .data import TableError, validate
+    from .schema import TableError, validate
 
     try:
-        validate()  # a broken table fails the build before any notebook runs
+        validate()  # a broken table fails the build before any notebook runs (fast when unchanged)
     except TableError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     state, env = load_state(), environment_hash()
-    rounds = [[p for p in paths if p.name not in AGGREGATES], [p for p in paths if p.name in AGGREGATES]]
-    failed = False
-    for batch in rounds:
-        stale = {}
-        for path in batch:
-            reason = "--force" if force else why_stale(path, state.get(path.name), env)
-            if reason:
-                stale[path] = reason
-            else:
-                print(f"up to date: {path.relative_to(ROOT)}")
-        if not stale:
-            continue
+    stale = {p: "--force" if force else why_stale(p, state.get(p.name), env) for p in paths}
+    for path in (p for p, reason in stale.items() if not reason):
+        print(f"up to date: {path.relative_to(ROOT)}")
+    stale = {p: r for p, r in stale.items() if r}
+    if not stale:
+        return 0
+    for _ in range(len(paths) + 1):  # each round settles at least one notebook, unless there is a cycle
         for path, reason in stale.items():
             print(f"executing {path.relative_to(ROOT)} ({reason})", flush=True)
         with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(stale)))) as pool:
             results = list(pool.map(execute_one, [str(p) for p in stale]))
+        failed = False
         for result in results:
             path = Path(result["notebook"])
             if "error" in result:
@@ -169,16 +182,19 @@ def run(paths: list[Path], jobs: int, force: bool) -> int:
                 continue
             state[path.name] = {
                 "code": code_hash(path), "environment": env, "notebook": file_hash(path),
-                "reads": {name: file_hash(ROOT / name) for name in result["reads"]},
-                "writes": {name: file_hash(ROOT / name) for name in result["writes"]},
-                "seconds": round(result["seconds"], 2),
+                "reads": result["reads"], "writes": result["writes"], "seconds": round(result["seconds"], 2),
             }
             outcome = "outputs changed" if result["changed"] else "outputs unchanged"
             print(f"executed {path.relative_to(ROOT)} in {result['seconds']:.1f} s ({outcome})")
         save_state(state)
         if failed:
             return 1
-    return 0
+        # A notebook that read a file another one rewrote in this round runs again.
+        stale = {p: r for p in paths if (r := why_stale(p, state.get(p.name), env))}
+        if not stale:
+            return 0
+    print(f"error: notebooks keep changing each other's inputs: {', '.join(p.name for p in stale)}", file=sys.stderr)
+    return 1
 
 
 def main(argv=None) -> int:

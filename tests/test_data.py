@@ -12,7 +12,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from compendium import data
+from compendium import data, schema
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,7 +82,7 @@ def test_bad_input_names_file_row_column_and_rule(data_copy, case, relative, mut
     path = data_copy / "data" / relative
     expected_row = line_of(path, needle) if needle else None
     mutate(path)
-    with pytest.raises(data.TableError) as caught:
+    with pytest.raises(schema.TableError) as caught:
         data.load_table("claims")
     error = caught.value
     assert error.path.endswith(relative), str(error)
@@ -97,7 +97,7 @@ def test_not_utf8(data_copy):
     path = data_copy / "data" / CLAIMS
     text = path.read_text(encoding="utf-8")
     path.write_bytes(text.replace("≥", "\u00e9").encode("latin-1", errors="replace"))
-    with pytest.raises(data.TableError) as caught:
+    with pytest.raises(schema.TableError) as caught:
         data.load_table("claims")
     assert caught.value.path.endswith(CLAIMS)
     assert "not UTF-8" in caught.value.rule
@@ -107,7 +107,7 @@ def test_not_utf8(data_copy):
 def test_source_key_missing_from_bibliography(data_copy):
     bib = data_copy / "references.bib"
     edit(bib, "@article{yap2015,", "@article{yap2015x,")
-    with pytest.raises(data.TableError) as caught:
+    with pytest.raises(schema.TableError) as caught:
         data.load_table("claims")
     error = caught.value
     assert error.path.endswith(SOURCES) and error.column == "key"
@@ -117,7 +117,7 @@ def test_source_key_missing_from_bibliography(data_copy):
 
 def test_missing_file(data_copy):
     (data_copy / "data" / SCHEDULES).unlink()
-    with pytest.raises(data.TableError, match="dcs_schedules.csv.*file not found"):
+    with pytest.raises(schema.TableError, match="dcs_schedules.csv.*file not found"):
         data.load_table("claims")
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from compendium.data import BIBLIOGRAPHY, bibliography_keys, load_table
+from compendium.data import load_table
+from compendium.schema import BIBLIOGRAPHY, bibliography_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT.parent / "shared" / "sources"
