@@ -84,10 +84,13 @@ def save_state(state: dict) -> None:
     os.replace(tmp, STATE)
 
 
+NEVER = "never executed here"
+
+
 def why_stale(path: Path, record: dict | None, env: str) -> str | None:
     """The reason a notebook must be re-executed, or None when it is up to date."""
     if record is None:
-        return "never executed here"
+        return NEVER
     if record["code"] != code_hash(path):
         return "its code changed"
     if record["environment"] != env:
@@ -151,7 +154,8 @@ def execute_one(path_text: str) -> dict:
     return {"notebook": path_text, "seconds": seconds, "changed": changed, **logged}
 
 
-def run(paths: list[Path], jobs: int, force: bool) -> int:
+def run(paths: list[Path], jobs: int, force: bool, before_executing=None) -> int:
+    """Execute the stale notebooks; before_executing(stale reasons), if given, is called first."""
     from .schema import TableError, validate
 
     try:
@@ -166,6 +170,8 @@ def run(paths: list[Path], jobs: int, force: bool) -> int:
     stale = {p: r for p, r in stale.items() if r}
     if not stale:
         return 0
+    if before_executing:
+        before_executing(stale)
     for _ in range(len(paths) + 1):  # each round settles at least one notebook, unless there is a cycle
         for path, reason in stale.items():
             print(f"executing {path.relative_to(ROOT)} ({reason})", flush=True)
@@ -197,14 +203,14 @@ def run(paths: list[Path], jobs: int, force: bool) -> int:
     return 1
 
 
-def main(argv=None) -> int:
+def main(argv=None, before_executing=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
     parser.add_argument("--force", action="store_true", help="execute every notebook, stale or not")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel kernels (default: cores)")
     args = parser.parse_args(argv)
     paths = [p.resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("*.ipynb"))
-    return run(paths, args.jobs, args.force)
+    return run(paths, args.jobs, args.force, before_executing)
 
 
 if __name__ == "__main__":

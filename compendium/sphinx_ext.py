@@ -130,32 +130,14 @@ def build_commit() -> str:
         return "unknown (not a git checkout)"
 
 
-def execution_rows() -> list[tuple[str, str]]:
-    """(notebook, seconds of its last execution) from compendium.execute's state file."""
-    import json
-
-    state_file = ROOT / "_build" / "execution-state.json"
-    if not state_file.exists():
-        return []
-    state = json.loads(state_file.read_text(encoding="utf-8"))
-    return [(f"notebooks/{name}", f"{record['seconds']:.1f} s") for name, record in sorted(state.items())]
-
-
 class Colophon(SphinxDirective):
-    """Tables of the software the book was built with and of the notebooks' last run times."""
+    """Table of the software and the commit the book was built with."""
 
     def run(self):
-        # Re-render when a notebook is executed again or a commit is made.
-        for dependency in (ROOT / "_build" / "execution-state.json", ROOT / ".git" / "logs" / "HEAD"):
-            if dependency.exists():
-                self.env.note_dependency(str(dependency))
-        software = self._table(("software", "version"), self._software_rows())
-        runs = execution_rows()
-        if not runs:
-            return [software]
-        intro = nodes.paragraph(text="Each notebook's run time, the last time it was executed on the machine "
-                                     "that built this copy:")
-        return [software, intro, self._table(("notebook", "execution time"), runs)]
+        commits = ROOT / ".git" / "logs" / "HEAD"  # re-render after a commit
+        if commits.exists():
+            self.env.note_dependency(str(commits))
+        return [self._table(("software", "version"), self._software_rows())]
 
     def _software_rows(self):
         names = [line.split("==")[0].strip() for line in (ROOT / "requirements.in").read_text().splitlines()

@@ -273,3 +273,20 @@ def test_build_skips_sphinx_when_no_input_changed(project):
     third = build(root)
     assert third.returncode == 0 and "book up to date" not in third.stdout, third.stdout
     assert "One more sentence." in (root / "_build" / "html" / "book" / "glue-probe.html").read_text(encoding="utf-8")
+
+
+def test_fresh_clone_build_shows_recomputed_numbers(tmp_path):
+    """A first build starts Sphinx on the committed outputs while notebooks run; when
+    execution changes them (here: a table edited before the first build), Sphinx must
+    run again so the book shows the recomputed number, not the committed one."""
+    root = tmp_path / "project"
+    copy_project(ROOT, root)
+    table = root / TABLE
+    committed = extreme_per_year(table)
+    set_cell(table, "schedule_id", "table1-extreme-urine", "every", "1")
+    result = build(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "executing notebooks/dcs.ipynb (never executed here)" in result.stdout
+    assert "built while the notebooks ran" not in result.stdout  # the early build was stale
+    shown = glued_extreme_year(root / "_build" / "html" / "book" / "dcs.html")
+    assert shown == f"{round(extreme_per_year(table)):,}" != f"{round(committed):,}"
