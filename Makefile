@@ -11,10 +11,9 @@ CHROMIUM ?= /usr/bin/chromium
 # Notebooks, Sphinx and tests import this checkout's package (also from a copy).
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: book test notebooks html browser bench clean
+.PHONY: book test browser bench clean
 
 $(READY): requirements.txt pyproject.toml
-	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { echo "error: $(PYTHON) has no venv module; on Debian: apt-get install python3-venv"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
 	  echo "python3 -m venv failed; installing Debian's python3-venv"; \
 	  $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }

@@ -126,6 +126,7 @@ def execute_one(path_text: str) -> dict:
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
+    from traitlets.config import Config
 
     path = Path(path_text)
     with tempfile.TemporaryDirectory() as tmp:
@@ -136,7 +137,9 @@ def execute_one(path_text: str) -> dict:
         # The kernel imports this checkout's package, whatever is installed.
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+        # Unix sockets in a folder of its own: parallel kernels on TCP can race for ports.
+        sockets = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(tmp) / "kernel")}})
+        client = NotebookClient(nb, kernel_name="python3", timeout=600, record_timing=False, config=sockets,
                                 resources={"metadata": {"path": str(path.parent)}})
         start = time.perf_counter()
         try:
