@@ -129,21 +129,16 @@ def test_good_tables_load_with_schema_types():
     assert str(schedules["times"].dtype) == "Int64" and str(schedules["minimum"].dtype) == "boolean"
 
 
-def test_failing_notebook_writes_nothing(data_copy, tmp_path):
+def test_failing_notebook_writes_nothing(data_copy, tmp_path, monkeypatch):
     """A bad row stops the chapter notebook before any derived table or figure is written."""
     edit(data_copy / "data" / CLAIMS, ",785900,persons,", ',"1,2,3",persons,')
     out = tmp_path / "out"
-    env = {"COMPENDIUM_DERIVED_DIR": str(out / "derived"), "COMPENDIUM_FIGURES_DIR": str(out / "figures")}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        nb = nbformat.read(ROOT / "notebooks" / "dcs.ipynb", as_version=4)
-        with pytest.raises(CellExecutionError) as caught:
-            NotebookClient(nb, timeout=300, kernel_name="python3",
-                           resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
-    finally:
-        for k, v in old.items():
-            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    monkeypatch.setenv("COMPENDIUM_DERIVED_DIR", str(out / "derived"))  # the kernel inherits these
+    monkeypatch.setenv("COMPENDIUM_FIGURES_DIR", str(out / "figures"))
+    nb = nbformat.read(ROOT / "notebooks" / "dcs.ipynb", as_version=4)
+    with pytest.raises(CellExecutionError) as caught:
+        NotebookClient(nb, timeout=300, kernel_name="python3",
+                       resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
     assert "claims.csv, row 2 (line 3), column 'value'" in str(caught.value)
     assert not out.exists() or not any(out.rglob("*")), list(out.rglob("*"))
 
