@@ -209,6 +209,33 @@ def test_table_edit_reexecutes_its_readers_and_updates_the_page(project):
         assert glued_extreme_year(html / page) == f"{round(new):,}"
 
 
+def build(root):
+    """`make book`'s command: execute, then Sphinx unless no input changed."""
+    return run(root, sys.executable, "-m", "compendium.build")
+
+
+def test_build_skips_sphinx_when_no_input_changed(project):
+    root = project.root
+    first = build(root)  # the module's cold build ran the steps by hand: no stamp yet
+    assert first.returncode == 0, first.stdout + first.stderr
+    pages = html_pages(root)
+    second = build(root)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "book up to date" in second.stdout and "Running Jupyter-Book" not in second.stdout
+    assert html_pages(root) == pages
+    now = time.time()
+    for path in (root / "data").rglob("*"):
+        if path.is_file():
+            os.utime(path, (now, now))  # newer, same content: still nothing to do
+    assert "book up to date" in build(root).stdout
+    assert html_pages(root) == pages
+    (root / "book" / "glue-probe.md").write_text(
+        (root / "book" / "glue-probe.md").read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    third = build(root)
+    assert third.returncode == 0 and "book up to date" not in third.stdout, third.stdout
+    assert "One more sentence." in (root / "_build" / "html" / "book" / "glue-probe.html").read_text(encoding="utf-8")
+
+
 def test_bad_table_value_fails_the_build_before_any_notebook(project):
     root = project.root
     claims = root / "data" / "raw" / "claims.csv"
@@ -246,33 +273,6 @@ def test_failing_notebook_fails_the_build_and_keeps_its_file(project):
     assert snapshot(root, "notebooks/*.ipynb", "data/derived/*", "book/figures/*") == kept
     # No record is kept for the failed notebook, so the next build runs it again.
     assert "dcs.ipynb" not in json.loads((root / STATE).read_text(encoding="utf-8"))
-
-
-def build(root):
-    """`make book`'s command: execute, then Sphinx unless no input changed."""
-    return run(root, sys.executable, "-m", "compendium.build")
-
-
-def test_build_skips_sphinx_when_no_input_changed(project):
-    root = project.root
-    first = build(root)  # the module's cold build ran the steps by hand: no stamp yet
-    assert first.returncode == 0, first.stdout + first.stderr
-    pages = html_pages(root)
-    second = build(root)
-    assert second.returncode == 0, second.stdout + second.stderr
-    assert "book up to date" in second.stdout and "Running Jupyter-Book" not in second.stdout
-    assert html_pages(root) == pages
-    now = time.time()
-    for path in (root / "data").rglob("*"):
-        if path.is_file():
-            os.utime(path, (now, now))  # newer, same content: still nothing to do
-    assert "book up to date" in build(root).stdout
-    assert html_pages(root) == pages
-    (root / "book" / "glue-probe.md").write_text(
-        (root / "book" / "glue-probe.md").read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
-    third = build(root)
-    assert third.returncode == 0 and "book up to date" not in third.stdout, third.stdout
-    assert "One more sentence." in (root / "_build" / "html" / "book" / "glue-probe.html").read_text(encoding="utf-8")
 
 
 def test_fresh_clone_build_shows_recomputed_numbers(tmp_path):
