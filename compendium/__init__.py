@@ -1,6 +1,6 @@
-"""Shared code of the compendium: loading and validation (data), checks and
-verdicts (checks), the claims ledger (ledger), number formatting (fmt) and
-figures (plots). Build tooling lives in execute and sphinx_ext."""
+"""Shared code of the compendium: validation (schema), loading (data), checks
+and verdicts (checks), the claims ledger (ledger), number formatting (fmt) and
+figures (plots). Build tooling: build, execute, sphinx_ext and bench."""
 
 from pathlib import Path
 

@@ -6,20 +6,20 @@ are reproducible: no timestamps or software tags in their metadata.
 
 from __future__ import annotations
 
+import io
+import os
+import textwrap
 from pathlib import Path
 
 import matplotlib
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-import io  # noqa: E402
-import textwrap  # noqa: E402
-import os  # noqa: E402
-
-from . import ROOT  # noqa: E402
-from .data import write_if_changed  # noqa: E402
+from . import ROOT
+from .data import write_if_changed
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
 
 def figures_dir() -> Path:
     """book/figures, unless tests redirect figures elsewhere."""
