@@ -2,9 +2,11 @@
 
 - Pages that glue numbers from a notebook depend on that notebook, so Sphinx
   re-reads them whenever the notebook is rewritten (Jupyter Book does not).
+- ``{claim}`id```: a link to a claim's anchor in the ledger (an unknown id fails).
 - ``how-to-cite``: a chapter's citation (text and BibTeX) from CITATION.cff.
 - ``colophon``: the Python and package versions and the commit the book was
   built from.
+- ``datapackage-tables``: each table's description, download link and schema.
 """
 
 from __future__ import annotations

@@ -127,3 +127,17 @@ def test_search_works_offline(site, browser):
     assert page.locator("#search-results li").count() >= 1
     assert all(urlparse(u).hostname == "127.0.0.1" for u in requests if not u.startswith("data:"))
     page.close()
+
+
+def test_chapter_ends_with_its_citation(built_html):
+    """The chapter's citation is generated from CITATION.cff with the chapter's title."""
+    import html as html_lib
+
+    import yaml
+
+    record = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    page = html_lib.unescape(re.sub(r"<[^>]+>", "", (built_html / "book" / "dcs.html").read_text(encoding="utf-8")))
+    assert "@incollection{compendium-dcs," in page
+    assert "title = {The Dynamic Control System}" in page
+    assert f"version = {{{record['version']}}}" in page and f"booktitle = {{{record['title']}}}" in page
+    assert f"The Dynamic Control System. In {record['title']} (version {record['version']})" in page
