@@ -64,15 +64,13 @@ class EarlySphinx:
             self.digest, self.log = digest, tempfile.TemporaryFile()
             self.process = subprocess.Popen(COMMAND, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
 
-    def result(self) -> tuple[str, int] | None:
-        """(inputs hash it started from, exit status), or None if it was not started."""
+    def result(self) -> tuple[str, int, str] | None:
+        """(inputs hash it started from, exit status, output), or None if it was not started."""
         if self.process is None:
             return None
         status = self.process.wait()
-        if status != 0:
-            self.log.seek(0)
-            sys.stderr.write(self.log.read().decode("utf-8", "replace"))
-        return self.digest, status
+        self.log.seek(0)
+        return self.digest, status, self.log.read().decode("utf-8", "replace")
 
 
 def main(argv=None) -> int:
@@ -87,7 +85,8 @@ def main(argv=None) -> int:
     current = inputs_hash()
     if started and started[0] == current:
         if started[1] != 0:
-            return 1  # built from exactly the current inputs, and failed
+            sys.stderr.write(started[2])  # built from exactly the current inputs, and failed
+            return 1
         print("book built while the notebooks ran (execution changed none of its inputs)")
     elif up_to_date(current):
         print("book up to date: no input changed since the last build")

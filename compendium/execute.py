@@ -161,20 +161,20 @@ def run(paths: list[Path], jobs: int, force: bool, before_executing=None) -> int
     """Execute the stale notebooks; before_executing(stale reasons), if given, is called first."""
     from .schema import TableError, validate
 
+    state, env = load_state(), environment_hash()
+    stale = {p: "--force" if force else why_stale(p, state.get(p.name), env) for p in paths}
+    stale = {p: r for p, r in stale.items() if r}
+    if stale and before_executing:
+        before_executing(stale)  # may start work that needs no valid tables, e.g. early Sphinx
     try:
         validate()  # a broken table fails the build before any notebook runs (fast when unchanged)
     except TableError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    state, env = load_state(), environment_hash()
-    stale = {p: "--force" if force else why_stale(p, state.get(p.name), env) for p in paths}
-    for path in (p for p, reason in stale.items() if not reason):
+    for path in (p for p in paths if p not in stale):
         print(f"up to date: {path.relative_to(ROOT)}")
-    stale = {p: r for p, r in stale.items() if r}
     if not stale:
         return 0
-    if before_executing:
-        before_executing(stale)
     for _ in range(len(paths) + 1):  # each round settles at least one notebook, unless there is a cycle
         for path, reason in stale.items():
             print(f"executing {path.relative_to(ROOT)} ({reason})", flush=True)
