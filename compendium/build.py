@@ -17,7 +17,6 @@ Usage: python -m compendium.build [--jobs N]
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import tempfile
 from pathlib import Path
 
 from . import ROOT, execute
+from .hashing import files_hash
 
 HTML = ROOT / "_build" / "html"
 STAMP = ROOT / "_build" / "book-inputs.sha256"
@@ -36,16 +36,11 @@ COMMAND = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT)
 
 def inputs_hash() -> str:
     """Hash of every file the HTML book is built from (paths and bytes)."""
-    digest = hashlib.sha256()
+    files = []
     for name in INPUTS:
         top = ROOT / name
-        files = sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else [top]
-        for path in files:
-            if "__pycache__" in path.parts or not path.exists():
-                continue
-            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+        files += sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else [top]
+    return files_hash([p for p in files if "__pycache__" not in p.parts], ROOT)
 
 
 def up_to_date(digest: str) -> bool:

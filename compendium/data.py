@@ -3,7 +3,6 @@ write derived tables; log what a notebook reads and writes for the executor."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -11,15 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .hashing import file_hash, sha256
 from .schema import data_dir, derived_dir, validate
-
-def content_hash(path: Path, content: bytes | None = None) -> str:
-    """SHA-256 of a file's bytes, or of a folder's sorted listing."""
-    path = Path(path)
-    if content is None:
-        content = "\n".join(sorted(p.name for p in path.iterdir())).encode() if path.is_dir() else path.read_bytes()
-    return hashlib.sha256(content).hexdigest()
-
 
 def _log(variable: str, path: Path, content: bytes | None = None) -> None:
     """Append '<sha256> <path>' to the log the executor named, if any.
@@ -30,7 +22,7 @@ def _log(variable: str, path: Path, content: bytes | None = None) -> None:
     log = os.environ.get(variable)
     if log:
         with open(log, "a", encoding="utf-8") as f:
-            f.write(f"{content_hash(path, content)} {Path(path).resolve()}\n")
+            f.write(f"{file_hash(path, content)} {Path(path).resolve()}\n")
 
 
 def _note_read(path: Path, content: bytes | None = None) -> None:
@@ -106,5 +98,5 @@ def write_derived(frame: pd.DataFrame, name: str) -> str:
     target = out_dir / f"{name}.csv"
     text = frame.to_csv(index=False, lineterminator="\n")
     write_if_changed(target, text.encode("utf-8"))
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = sha256(text.encode("utf-8"))
     return f"wrote data/derived/{name}.csv: {len(frame)} rows, sha256 {digest}"

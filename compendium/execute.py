@@ -21,7 +21,6 @@ Usage: python -m compendium.execute [--force] [--jobs N] [NOTEBOOK ...]
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -31,6 +30,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import ROOT
+from .hashing import file_hash, files_hash, sha256
 
 NOTEBOOKS = ROOT / "notebooks"
 STATE = ROOT / "_build" / "execution-state.json"
@@ -40,25 +40,10 @@ TOOLING = ("execute.py", "build.py", "sphinx_ext.py", "bench.py")
 REDIRECTS = ("COMPENDIUM_DERIVED_DIR", "COMPENDIUM_FIGURES_DIR")
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def file_hash(path: Path) -> str | None:
-    """Hash of a file's bytes, or of a folder's sorted listing; None if absent."""
-    if path.is_dir():
-        return sha256("\n".join(sorted(p.name for p in path.iterdir())).encode())
-    return sha256(path.read_bytes()) if path.exists() else None
-
-
 def environment_hash() -> str:
     """Hash of the shared package's source and the pinned requirements."""
-    digest = hashlib.sha256()
     files = sorted(p for p in (ROOT / "compendium").glob("*.py") if p.name not in TOOLING)
-    for path in files + [ROOT / "requirements.txt"]:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes() if path.exists() else b"")
-    return digest.hexdigest()
+    return files_hash(files + [ROOT / "requirements.txt"], ROOT)
 
 
 def code_hash(path: Path) -> str:

@@ -11,12 +11,12 @@ from loading (compendium.data) so the build can check a table without pandas.
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 import re
 from pathlib import Path
 
 from . import ROOT
+from .hashing import files_hash
 
 DATA = ROOT / "data"
 BIBLIOGRAPHY = ROOT / "book" / "references.bib"
@@ -183,13 +183,9 @@ def _check_bibliography(package, package_dir: Path) -> None:
 
 def _fingerprint(package_dir: Path) -> str:
     """Hash of everything validation depends on: tables, schema, bibliography, these rules."""
-    digest = hashlib.sha256()
     files = [p for p in sorted(package_dir.rglob("*"))
              if p.is_file() and "derived" not in p.relative_to(package_dir).parts]
-    for path in files + [_bibliography(), Path(__file__)]:
-        digest.update(str(path.name).encode())
-        digest.update(path.read_bytes() if path.exists() else b"")
-    return digest.hexdigest()
+    return files_hash(files + [_bibliography(), Path(__file__)], package_dir)
 
 
 _VALIDATED: set[str] = set()
