@@ -1,6 +1,7 @@
 """Shared code of the compendium: validation (schema), loading (data), checks
 and verdicts (checks), the claims ledger (ledger), number formatting (fmt) and
-figures (plots). Build tooling: build, execute, sphinx_ext and bench."""
+figures (plots), content hashes (hashing). Build tooling: build, execute,
+sphinx_ext and bench."""
 
 from pathlib import Path
 
