@@ -26,6 +26,12 @@ def number_text(x) -> str:
     return str(int(x)) if x.is_integer() else f"{x:.6g}"
 
 
+def verdict_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Claims per verdict of a ledger-shaped table, in the fixed verdict order."""
+    counts = table["verdict"].value_counts()
+    return pd.DataFrame({"verdict": ck.VERDICTS, "claims": [int(counts.get(v, 0)) for v in ck.VERDICTS]})
+
+
 class Judgements:
     """The verdicts of one topic notebook."""
 
@@ -77,8 +83,7 @@ class Judgements:
 
     def summary(self) -> pd.DataFrame:
         """Claims per verdict, in the fixed verdict order."""
-        counts = self.table()["verdict"].value_counts()
-        return pd.DataFrame({"verdict": ck.VERDICTS, "claims": [int(counts.get(v, 0)) for v in ck.VERDICTS]})
+        return verdict_summary(self.table())
 
     def save(self) -> str:
         """Write data/derived/judgements-<topic>.csv once every claim is judged."""
