@@ -6,3 +6,12 @@ sphinx_ext and bench."""
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def relative_to_root(path) -> str:
+    """A path as the project names it (relative to the checkout), or in full if outside it."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(resolved)

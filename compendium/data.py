@@ -11,7 +11,13 @@ from pathlib import Path
 import pandas as pd
 
 from .hashing import file_hash, sha256
-from .schema import data_dir, derived_dir, validate
+from .schema import data_dir, validate
+
+
+def derived_dir() -> Path:
+    """Where notebooks write derived tables (tests redirect it)."""
+    return Path(os.environ.get("COMPENDIUM_DERIVED_DIR", data_dir() / "derived"))
+
 
 def _log(variable: str, path: Path, content: bytes | None = None) -> None:
     """Append '<sha256> <path>' to the log the executor named, if any.
@@ -28,6 +34,13 @@ def _log(variable: str, path: Path, content: bytes | None = None) -> None:
 def _note_read(path: Path, content: bytes | None = None) -> None:
     """Tell the build executor (compendium.execute) which files this notebook read."""
     _log("COMPENDIUM_READS_FILE", path, content)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV as strings, parsed from the very bytes logged as read."""
+    content = path.read_bytes()
+    _note_read(path, content)
+    return pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8")
 
 
 def _descriptor() -> dict:
@@ -47,10 +60,7 @@ def load_table(name: str) -> pd.DataFrame:
     if name not in resources:
         raise KeyError(f"no table {name!r} in data/datapackage.json")
     resource = resources[name]
-    path = data_dir() / resource["path"]
-    content = path.read_bytes()
-    _note_read(path, content)
-    frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8")
+    frame = _read_csv(data_dir() / resource["path"])
     for field in resource["schema"]["fields"]:
         column, kind = frame[field["name"]], field["type"]
         if kind in ("integer", "number"):
@@ -71,10 +81,7 @@ def derived_tables(prefix: str) -> list[str]:
 
 def load_derived(name: str) -> pd.DataFrame:
     """A table that a notebook wrote under data/derived/ (always the committed copy)."""
-    path = data_dir() / "derived" / f"{name}.csv"
-    content = path.read_bytes()
-    _note_read(path, content)
-    return pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8")
+    return _read_csv(data_dir() / "derived" / f"{name}.csv")
 
 
 def write_if_changed(target: Path, content: bytes) -> None:
@@ -96,7 +103,6 @@ def write_derived(frame: pd.DataFrame, name: str) -> str:
     out_dir = derived_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{name}.csv"
-    text = frame.to_csv(index=False, lineterminator="\n")
-    write_if_changed(target, text.encode("utf-8"))
-    digest = sha256(text.encode("utf-8"))
-    return f"wrote data/derived/{name}.csv: {len(frame)} rows, sha256 {digest}"
+    content = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    write_if_changed(target, content)
+    return f"wrote data/derived/{name}.csv: {len(frame)} rows, sha256 {sha256(content)}"

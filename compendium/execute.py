@@ -29,7 +29,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from . import ROOT
+from . import ROOT, relative_to_root
 from .hashing import file_hash, files_hash, sha256
 
 NOTEBOOKS = ROOT / "notebooks"
@@ -88,21 +88,13 @@ def why_stale(path: Path, record: dict | None, env: str) -> str | None:
     return None
 
 
-def _relative(path: str) -> str:
-    p = Path(path).resolve()
-    try:
-        return p.relative_to(ROOT).as_posix()
-    except ValueError:
-        return str(p)
-
-
 def _read_log(path: Path) -> dict[str, str]:
     """{relative path: sha256} from a log of '<sha256> <path>' lines (first read wins)."""
     logged = {}
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
             digest, name = line.split(" ", 1)
-            logged.setdefault(_relative(name), digest)
+            logged.setdefault(relative_to_root(name), digest)
     return logged
 
 

@@ -15,7 +15,7 @@ import os
 import re
 from pathlib import Path
 
-from . import ROOT
+from . import ROOT, relative_to_root
 from .hashing import files_hash
 
 DATA = ROOT / "data"
@@ -38,11 +38,6 @@ class TableError(ValueError):
 def data_dir() -> Path:
     """The folder holding datapackage.json (tests point it at a copy)."""
     return Path(os.environ.get("COMPENDIUM_DATA_DIR", DATA))
-
-
-def derived_dir() -> Path:
-    """Where notebooks write derived tables (tests redirect it)."""
-    return Path(os.environ.get("COMPENDIUM_DERIVED_DIR", data_dir() / "derived"))
 
 
 def bibliography_keys(path: Path = BIBLIOGRAPHY) -> set[str]:
@@ -93,19 +88,12 @@ def _first_error(report, package_dir: Path, resource) -> TableError | None:
                     column, rule = _column_of(formula), f"row rule: {message} ({formula})"
             if row is not None:
                 row = row - 1  # frictionless counts the header as row 1
-            return TableError(_relative(path), row, column, rule)
+            return TableError(relative_to_root(path), row, column, rule)
     return None
 
 
 def _row_rules(resource) -> dict[str, str]:
     return {c["formula"]: c["message"] for c in resource.custom.get("compendium:rowConstraints", [])}
-
-
-def _relative(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
 
 
 def _read_bytes_as_utf8(path: Path) -> None:
@@ -115,10 +103,10 @@ def _read_bytes_as_utf8(path: Path) -> None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise TableError(_relative(path), line - 1 if line > 1 else None, None,
+        raise TableError(relative_to_root(path), line - 1 if line > 1 else None, None,
                          f"encoding: the file is not UTF-8 (byte {exc.start})") from None
     if text.startswith("\ufeff"):
-        raise TableError(_relative(path), None, None, "encoding: UTF-8 with a byte-order mark; save without BOM")
+        raise TableError(relative_to_root(path), None, None, "encoding: UTF-8 with a byte-order mark; save without BOM")
 
 
 def _check_header(resource, path: Path) -> None:
@@ -129,11 +117,11 @@ def _check_header(resource, path: Path) -> None:
     missing = [name for name in expected if name not in header]
     extra = [name for name in header if name not in expected]
     if missing:
-        raise TableError(_relative(path), None, missing[0], f"missing column: the header has no column '{missing[0]}'")
+        raise TableError(relative_to_root(path), None, missing[0], f"missing column: the header has no column '{missing[0]}'")
     if extra:
-        raise TableError(_relative(path), None, extra[0], f"extra column: '{extra[0]}' is not in the schema")
+        raise TableError(relative_to_root(path), None, extra[0], f"extra column: '{extra[0]}' is not in the schema")
     if header != expected:
-        raise TableError(_relative(path), None, None, f"column order: expected {', '.join(expected)}")
+        raise TableError(relative_to_root(path), None, None, f"column order: expected {', '.join(expected)}")
 
 
 def _validate_package(package_dir: Path) -> None:
@@ -144,11 +132,11 @@ def _validate_package(package_dir: Path) -> None:
     try:
         package = Package(str(descriptor))
     except FrictionlessException as exc:
-        raise TableError(_relative(descriptor), None, None, str(exc.error.message)) from None
+        raise TableError(relative_to_root(descriptor), None, None, str(exc.error.message)) from None
     for resource in package.resources:
         path = package_dir / resource.path
         if not path.exists():
-            raise TableError(_relative(path), None, None, "file not found")
+            raise TableError(relative_to_root(path), None, None, "file not found")
         _read_bytes_as_utf8(path)
         _check_header(resource, path)
     for resource in package.resources:
@@ -177,7 +165,7 @@ def _check_bibliography(package, package_dir: Path) -> None:
         keys_in_table = [row["key"] for row in csv.DictReader(f)]
     for i, key in enumerate(keys_in_table, start=1):
         if key not in keys:
-            raise TableError(_relative(package_dir / sources.path), i, "key",
+            raise TableError(relative_to_root(package_dir / sources.path), i, "key",
                              f"foreign key: '{key}' is not an entry of book/references.bib")
 
 
