@@ -25,7 +25,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 ## make book: execute changed notebooks, build the HTML book strictly, print its path.
 book: $(READY)
-	$(BIN)/python -m compendium.build --jobs $(JOBS)
+	$(BIN)/python -m compendium.book.build --jobs $(JOBS)
 
 ## make test: the book build above, then every test (data, checks, ledger, nbval, browser).
 test: book browser
@@ -38,7 +38,7 @@ browser:
 
 ## make bench: timings of cold, no-op and one-table rebuilds and of make test (issue: rebuilds).
 bench: $(READY) browser
-	$(BIN)/python -m compendium.bench
+	$(BIN)/python -m compendium.book.bench
 
 clean:
 	rm -rf _build

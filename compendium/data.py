@@ -1,5 +1,5 @@
 """Load the tables under data/ (validated first, see compendium.schema) and
-write derived tables; log what a notebook reads and writes for the executor."""
+write derived tables; log what a notebook reads, for the build's executor."""
 
 from __future__ import annotations
 
@@ -19,21 +19,16 @@ def derived_dir() -> Path:
     return Path(os.environ.get("COMPENDIUM_DERIVED_DIR", data_dir() / "derived"))
 
 
-def _log(variable: str, path: Path, content: bytes | None = None) -> None:
-    """Append '<sha256> <path>' to the log the executor named, if any.
+def _note_read(path: Path, content: bytes | None = None) -> None:
+    """Append '<sha256> <path>' to the log the build's executor named, if any.
 
     The hash is of the bytes actually used, taken when they were read, so a file
     rewritten later by another notebook counts as a change.
     """
-    log = os.environ.get(variable)
+    log = os.environ.get("COMPENDIUM_READS_FILE")
     if log:
         with open(log, "a", encoding="utf-8") as f:
             f.write(f"{file_hash(path, content)} {Path(path).resolve()}\n")
-
-
-def _note_read(path: Path, content: bytes | None = None) -> None:
-    """Tell the build executor (compendium.execute) which files this notebook read."""
-    _log("COMPENDIUM_READS_FILE", path, content)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -72,13 +67,6 @@ def load_table(name: str) -> pd.DataFrame:
     return frame
 
 
-def derived_tables(prefix: str) -> list[str]:
-    """Names of the committed derived tables starting with prefix (the listing is a dependency)."""
-    folder = data_dir() / "derived"
-    _note_read(folder)  # the listing: a new topic's table makes readers stale
-    return sorted(p.stem for p in folder.glob(f"{prefix}*.csv"))
-
-
 def load_derived(name: str) -> pd.DataFrame:
     """A table that a notebook wrote under data/derived/ (always the committed copy)."""
     return _read_csv(data_dir() / "derived" / f"{name}.csv")
@@ -86,7 +74,6 @@ def load_derived(name: str) -> pd.DataFrame:
 
 def write_if_changed(target: Path, content: bytes) -> None:
     """Replace target atomically, and only if its bytes change (keeps mtimes for rebuilds)."""
-    _log("COMPENDIUM_WRITES_FILE", target, content)
     if target.exists() and target.read_bytes() == content:
         return
     tmp = target.with_name(target.name + ".tmp")

@@ -169,32 +169,30 @@ def _check_bibliography(package, package_dir: Path) -> None:
                              f"foreign key: '{key}' is not an entry of book/references.bib")
 
 
-def _fingerprint(package_dir: Path) -> str:
+_VALIDATED: set[str] = set()
+# The build validates once, then tells the notebook kernels it starts which
+# content it validated (a fingerprint), so each kernel need not import
+# Frictionless and validate again. A kernel run by hand validates itself.
+VALIDATED_ENV = "COMPENDIUM_VALIDATED"
+
+
+def fingerprint() -> str:
     """Hash of everything validation depends on: tables, schema, bibliography, these rules."""
+    package_dir = data_dir()
     files = [p for p in sorted(package_dir.rglob("*"))
              if p.is_file() and "derived" not in p.relative_to(package_dir).parts]
     return files_hash(files + [_bibliography(), Path(__file__)], package_dir)
 
 
-_VALIDATED: set[str] = set()
-STAMPS = ROOT / "_build" / "validated"
-
-
-def validate() -> None:
+def validate() -> str:
     """Validate every table of the package; raise TableError on the first problem.
 
-    A successful validation is remembered by content hash (in this process and
-    in _build/validated/), so unchanged tables are not validated again by every
-    notebook kernel.
+    Returns the content fingerprint that was validated. Skipped when this
+    process, or the build that started it, already validated that content.
     """
-    package_dir = data_dir()
-    fingerprint = _fingerprint(package_dir)
-    if fingerprint in _VALIDATED or (STAMPS / fingerprint).exists():
-        return
-    _validate_package(package_dir)
-    _VALIDATED.add(fingerprint)
-    try:
-        STAMPS.mkdir(parents=True, exist_ok=True)
-        (STAMPS / fingerprint).touch()
-    except OSError:
-        pass  # a read-only checkout validates again next time
+    digest = fingerprint()
+    if digest in _VALIDATED or os.environ.get(VALIDATED_ENV) == digest:
+        return digest
+    _validate_package(data_dir())
+    _VALIDATED.add(digest)
+    return digest

@@ -1,0 +1,120 @@
+"""`make book`: sync, execute what changed, assemble the ledger, build the HTML strictly.
+
+1. Text notebooks: notebooks/md/<name>.md (MyST, the file people edit) is
+   copied into notebooks/<name>.ipynb's code and markdown cells when they
+   differ, keeping outputs where the code is unchanged (jupytext).
+2. Execute the stale notebooks (compendium.book.execute).
+3. Assemble data/derived/ledger.csv from the judgements (compendium.ledger).
+4. Build the HTML with Sphinx.
+
+When no input of the book changed since the last successful build, judged by
+the content hash of every input (tables, notebooks, pages, package, pins),
+there is nothing to do and none of the steps runs: a no-op costs one hash.
+
+Usage: python -m compendium.book.build [--jobs N] [--no-sphinx]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .. import ROOT, relative_to_root
+from ..hashing import files_hash
+
+HTML = ROOT / "_build" / "html"
+STAMP = ROOT / "_build" / "book-inputs.sha256"
+TEXT_NOTEBOOKS = ROOT / "notebooks" / "md"
+INPUTS = ["_config.yml", "_toc.yml", "CITATION.cff", "requirements.txt", "requirements.in",
+          "book", "notebooks", "data", "compendium", ".git/logs/HEAD"]
+SPHINX = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
+          "--builder", "html", "-W", "--keep-going", "--quiet"]
+
+
+def cells(nb) -> list[tuple[str, str]]:
+    return [(cell.cell_type, cell.source) for cell in nb.cells]
+
+
+def sync_text_notebooks() -> list[str]:
+    """Update each .ipynb from its paired MyST text notebook where their cells differ."""
+    import jupytext
+    import nbformat
+    from jupytext.combine import combine_inputs_with_outputs
+
+    updated = []
+    for text_path in sorted(TEXT_NOTEBOOKS.glob("*.md")):
+        path = ROOT / "notebooks" / f"{text_path.stem}.ipynb"
+        text_nb = jupytext.read(text_path)
+        if path.exists():
+            nb = nbformat.read(path, as_version=4)
+            if cells(nb) == cells(text_nb):
+                continue
+            text_nb = combine_inputs_with_outputs(text_nb, nb)
+        nbformat.write(text_nb, path)
+        updated.append(relative_to_root(path))
+    return updated
+
+
+def inputs_hash() -> str:
+    """Hash of every file the HTML book is built from (paths and bytes)."""
+    files = []
+    for name in INPUTS:
+        top = ROOT / name
+        files += sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else [top]
+    return files_hash([p for p in files if "__pycache__" not in p.parts], ROOT)
+
+
+def up_to_date(digest: str) -> bool:
+    return (HTML / "index.html").exists() and STAMP.exists() and STAMP.read_text() == digest
+
+
+def prepare(jobs: int) -> int:
+    """Steps 1–3: everything but Sphinx. Returns an exit status."""
+    # Imported here, not at the top: a no-op build needs none of them (pandas, nbformat).
+    from ..ledger import assemble_ledger
+    from ..schema import TableError
+    from . import execute
+
+    for name in sync_text_notebooks():
+        print(f"updated {name} from its text notebook")
+    if execute.run(execute.notebook_paths(), jobs) != 0:
+        return 1
+    try:
+        assemble_ledger()
+    except TableError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_html() -> int:
+    STAMP.unlink(missing_ok=True)  # a failed build must not look up to date
+    if subprocess.run(SPHINX, cwd=ROOT).returncode != 0:
+        return 1
+    STAMP.parent.mkdir(parents=True, exist_ok=True)
+    STAMP.write_text(inputs_hash())
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel kernels (default: cores)")
+    parser.add_argument("--no-sphinx", action="store_true", help="stop before Sphinx (make watch runs it)")
+    args = parser.parse_args(argv)
+    if up_to_date(inputs_hash()):
+        print("book up to date: no input changed since the last build")
+    elif prepare(args.jobs) != 0:
+        return 1
+    elif args.no_sphinx:
+        return 0
+    elif build_html() != 0:
+        return 1
+    print(f"Book: {HTML / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,360 @@
+"""Sphinx extension of the compendium: roles and directives that read the data.
+
+Roles (in MyST, ``{name}`text```):
+- ``n``: a number a notebook glued, by key alone. The page names its glue table
+  once in its front matter (``glue: dcs`` reads data/derived/glue-dcs.csv);
+  ``topic:key`` reads another topic's table. A missing key fails the build
+  naming the page, line and key.
+- ``claim``: a link to a claim's entry in the ledger (an unknown id fails).
+- ``verdict``: a claim's verdict as a badge, linked to its ledger entry, read
+  from the claim's data/derived/judgements-<topic>.csv.
+
+Directives:
+- ``claims-ledger``: every claim of data/derived/ledger.csv, grouped by
+  publication, with verdict counts at the top and an anchor per claim.
+- ``how-to-cite``: a chapter's citation (text and BibTeX) from CITATION.cff.
+- ``colophon``: the Python and package versions and the commit.
+- ``datapackage-tables``: each table's description, download link and schema.
+
+Every role and directive notes the files it read as dependencies, so Sphinx
+re-reads exactly the pages whose data changed. The pages Sphinx re-read in the
+last build are listed in _build/reread.txt (tests and `make bench` use it).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import platform
+import re
+import subprocess
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import yaml
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+
+from .. import ROOT
+
+DATA = ROOT / "data"
+DERIVED = DATA / "derived"
+CLAIMS = DATA / "raw" / "claims.csv"
+CITATION = ROOT / "CITATION.cff"
+LEDGER_PAGE = "book/ledger"
+REREAD = ROOT / "_build" / "reread.txt"
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+@lru_cache(maxsize=64)
+def _rows(path: Path, stamp: tuple) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def rows(path: Path) -> list[dict]:
+    """A CSV's rows, cached until the file changes."""
+    stat = path.stat()
+    return _rows(path, (stat.st_mtime_ns, stat.st_size))
+
+
+def relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+# -- which glue table a page reads -------------------------------------------
+
+def note_front_matter(app, docname, source):
+    """Remember the page's glue table (front matter ``glue: <topic>``) while it is read."""
+    match = FRONT_MATTER.match(source[0])
+    meta = yaml.safe_load(match.group(1)) if match else None
+    topic = meta.get("glue") if isinstance(meta, dict) else None
+    app.env.temp_data["glue_topic"] = topic
+
+
+def fail(inliner, rawtext, lineno, message):
+    error = inliner.reporter.error(message, line=lineno)
+    return [inliner.problematic(rawtext, rawtext, error)], [error]
+
+
+def number_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """{n}`key` or {n}`topic:key`: the value a notebook glued, as printed."""
+    env = inliner.document.settings.env
+    topic, _, key = text.rpartition(":")
+    topic = topic or env.temp_data.get("glue_topic")
+    if not topic:
+        return fail(inliner, rawtext, lineno, f"{{n}}`{text}`: the page names no glue table; "
+                    "add front matter 'glue: <topic>' (the notebook's name) or write {n}`topic:key`")
+    path = DERIVED / f"glue-{topic}.csv"
+    if not path.exists():
+        return fail(inliner, rawtext, lineno, f"{{n}}`{text}`: no glue table {relative(path)} "
+                    f"(does notebooks/{topic}.ipynb exist and call judged.save()?)")
+    env.note_dependency(str(path))
+    values = {row["key"]: row["value"] for row in rows(path)}
+    if key not in values:
+        return fail(inliner, rawtext, lineno, f"{{n}}`{text}`: key {key!r} is not in {relative(path)} "
+                    f"(glued there: {', '.join(sorted(values)) or 'nothing'})")
+    return [nodes.inline(rawtext, values[key], classes=["glued"])], []
+
+
+# -- claims --------------------------------------------------------------------
+
+def claim_topics(env) -> dict[str, str]:
+    env.note_dependency(str(CLAIMS))
+    return {row["claim_id"]: row["topic"] for row in rows(CLAIMS)}
+
+
+def ledger_uri(env, claim_id: str) -> str:
+    return env.app.builder.get_relative_uri(env.docname, LEDGER_PAGE) + f"#claim-{claim_id}"
+
+
+def badge(verdict: str) -> nodes.inline:
+    return nodes.inline(verdict, verdict, classes=["verdict", f"verdict-{verdict}"])
+
+
+def claim_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """{claim}`id`: a link to the claim's entry in the ledger; an unknown id fails the build."""
+    env = inliner.document.settings.env
+    if text not in claim_topics(env):
+        return fail(inliner, rawtext, lineno, f"unknown claim id {text!r} (not in data/raw/claims.csv)")
+    node = nodes.reference(rawtext, "", internal=True, refuri=ledger_uri(env, text), classes=["claim-link"])
+    node += nodes.literal(text, text)
+    return [node], []
+
+
+def verdict_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """{verdict}`id`: the claim's verdict as a badge linking to its ledger entry."""
+    env = inliner.document.settings.env
+    topics = claim_topics(env)
+    if text not in topics:
+        return fail(inliner, rawtext, lineno, f"unknown claim id {text!r} (not in data/raw/claims.csv)")
+    path = DERIVED / f"judgements-{topics[text]}.csv"
+    env.note_dependency(str(path))
+    verdicts = {row["claim_id"]: row["verdict"] for row in rows(path)} if path.exists() else {}
+    if text not in verdicts:
+        return fail(inliner, rawtext, lineno, f"claim {text!r} has no verdict in {relative(path)}")
+    node = nodes.reference(rawtext, "", internal=True, refuri=ledger_uri(env, text), classes=["verdict-link"])
+    node += badge(verdicts[text])
+    return [node], []
+
+
+def paragraph(*parts) -> nodes.paragraph:
+    """A paragraph from strings and nodes; ('label', text) pairs become a bold label."""
+    para = nodes.paragraph()
+    for part in parts:
+        if isinstance(part, tuple):
+            para += nodes.strong(text=part[0] + ": ")
+            para += nodes.Text(part[1])
+        elif isinstance(part, str):
+            para += nodes.Text(part)
+        else:
+            para += part
+    return para
+
+
+def table(header, body_rows, widths=None) -> nodes.table:
+    """A docutils table of strings."""
+    node = nodes.table()
+    group = nodes.tgroup(cols=len(header))
+    node += group
+    for width in widths or [1] * len(header):
+        group += nodes.colspec(colwidth=width)
+    head, body = nodes.thead(), nodes.tbody()
+    group += head
+    group += body
+    for parent, cells in [(head, header)] + [(body, r) for r in body_rows]:
+        row = nodes.row()
+        for cell in cells:
+            entry = nodes.entry()
+            entry += nodes.paragraph(text=str(cell))
+            row += entry
+        parent += row
+    return node
+
+
+class ClaimsLedger(SphinxDirective):
+    """Every claim of the ledger, grouped by publication, with an anchor each."""
+
+    def run(self):
+        from ..checks import VERDICTS
+
+        ledger_path = DERIVED / "ledger.csv"
+        sources_path = DATA / "raw" / "sources.csv"
+        for path in (ledger_path, sources_path):
+            self.env.note_dependency(str(path))
+        ledger = rows(ledger_path)
+        labels = {row["key"]: row["label"] for row in rows(sources_path)}
+        publications = list(dict.fromkeys(row["source"] for row in ledger))
+        counts = [[labels.get(p, p)] + [sum(r["source"] == p and r["verdict"] == v for r in ledger) for v in VERDICTS]
+                  + [sum(r["source"] == p for r in ledger)] for p in publications]
+        output = [table(["publication", *VERDICTS, "claims"], counts, [4, 1, 1, 1, 1, 1])]
+        for publication in publications:
+            section = nodes.section(ids=[f"ledger-{publication}"])
+            section += nodes.title(text=labels.get(publication, publication))
+            for row in (r for r in ledger if r["source"] == publication):
+                section += self.entry(row)
+            output.append(section)
+        return output
+
+    def entry(self, row: dict) -> nodes.container:
+        anchor = f"claim-{row['claim_id']}"
+        box = nodes.container(ids=[anchor], classes=["claim"])
+        head = nodes.paragraph(classes=["claim-head"])
+        link = nodes.reference("", "", internal=True, refuri=f"#{anchor}", classes=["claim-id"])
+        link += nodes.literal(text=row["claim_id"])
+        head += link
+        head += nodes.Text(" ")
+        head += badge(row["verdict"])
+        box += head
+        quote = nodes.block_quote()
+        quote += nodes.paragraph(text=row["quote"])
+        box += quote
+        notebook = Path(row["notebook"]).with_suffix("").as_posix()
+        where = nodes.reference("", Path(notebook).name, internal=True,
+                                refuri=self.env.app.builder.get_relative_uri(self.env.docname, notebook))
+        printed = f"{row['stated']} ({row['unit']})"
+        box += paragraph(("Where", row["locator"]), ". ", ("Printed", printed),
+                         *([". ", ("Recomputed", row["recomputed"])] if row["recomputed"] else []),
+                         ". Notebook: ", where)
+        for label, column in [("Checks", "method"), ("Note", "note"), ("Would settle it", "would_settle")]:
+            if row.get(column):
+                box += paragraph((label, row[column]))
+        return box
+
+
+# -- citation, colophon, data tables -------------------------------------------
+
+def citation_record() -> dict:
+    return yaml.safe_load(CITATION.read_text(encoding="utf-8"))
+
+
+def author_names(record: dict) -> list[str]:
+    """Authors as 'Family, Given' or an entity's name."""
+    names = []
+    for author in record["authors"]:
+        if "family-names" in author:
+            names.append(f"{author['family-names']}, {author.get('given-names', '')}".strip(", "))
+        else:
+            names.append(author["name"])
+    return names
+
+
+def citation_text(record: dict, chapter: str | None) -> str:
+    year = str(record["date-released"])[:4]
+    authors = "; ".join(author_names(record))
+    work = f"{record['title']} (version {record['version']})"
+    where = f" Available at {record['url']}." if record.get("url") else ""
+    if chapter:
+        return f"{authors} ({year}). {chapter}. In {work}.{where}"
+    return f"{authors} ({year}). {work}.{where}"
+
+
+def citation_bibtex(record: dict, chapter: str | None, key: str) -> str:
+    year = str(record["date-released"])[:4]
+    fields = [("author", " and ".join("{" + a + "}" if "," not in a else a for a in author_names(record)))]
+    if chapter:
+        kind, fields = "incollection", fields + [("title", chapter), ("booktitle", record["title"])]
+    else:
+        kind, fields = "misc", fields + [("title", record["title"])]
+    fields += [("year", year), ("version", str(record["version"]))]
+    if record.get("url"):
+        fields.append(("url", record["url"]))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@{kind}{{{key},\n{body}\n}}"
+
+
+class HowToCite(SphinxDirective):
+    """Citation of the current chapter (or, with :whole:, of the compendium)."""
+
+    option_spec = {"whole": directives.flag}
+
+    def run(self):
+        self.env.note_dependency(str(CITATION))
+        record = citation_record()
+        chapter = None
+        if "whole" not in self.options:
+            titles = list(self.state.document.findall(nodes.title))
+            chapter = titles[0].astext() if titles else self.env.docname
+        key = "compendium" if chapter is None else \
+            "compendium-" + re.sub(r"[^a-z0-9]+", "-", self.env.docname.split("/")[-1].lower())
+        text = nodes.paragraph(text=citation_text(record, chapter))
+        bibtex = nodes.literal_block(text=citation_bibtex(record, chapter, key), language="bibtex")
+        return [text, bibtex]
+
+
+def installed_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def build_commit() -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"], capture_output=True, text=True).stdout
+        return out.stdout.strip() + (" (with uncommitted changes)" if dirty.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+
+
+class Colophon(SphinxDirective):
+    """Table of the software and the commit the book was built with."""
+
+    def run(self):
+        commits = ROOT / ".git" / "logs" / "HEAD"  # re-render after a commit
+        if commits.exists():
+            self.env.note_dependency(str(commits))
+        names = [line.split("==")[0].strip() for line in (ROOT / "requirements.in").read_text().splitlines()
+                 if line.strip() and not line.startswith("#")]
+        body = [("Python", platform.python_version()), ("commit", build_commit())]
+        body += [(name, installed_version(name)) for name in names]
+        return [table(("software", "version"), body, [1, 2])]
+
+
+class DataPackageTables(SphinxDirective):
+    """Every resource of data/datapackage.json: description, download and schema."""
+
+    def run(self):
+        descriptor = DATA / "datapackage.json"
+        self.env.note_dependency(str(descriptor))
+        package = json.loads(descriptor.read_text(encoding="utf-8"))
+        page_dir = Path(self.env.doc2path(self.env.docname)).parent
+        lines = []
+        for resource in package["resources"]:
+            path = Path("data") / resource["path"]
+            link = Path("..") / path if page_dir.name == "book" else path
+            lines += [f"### {resource['title']}", "",
+                      f"{resource['description']} File: {{download}}`{path} <{link.as_posix()}>`.", "",
+                      "| column | type | rules | meaning |", "|---|---|---|---|"]
+            for field in resource["schema"]["fields"]:
+                rules = ", ".join(f"{k}: {v}" for k, v in field.get("constraints", {}).items())
+                cells = [f"`{field['name']}`", field["type"], rules.replace("|", "/"), field.get("description", "")]
+                lines.append("| " + " | ".join(cells) + " |")
+            keys = [f"`{fk['fields']}` refers to `{fk['reference']['resource']}.{fk['reference']['fields']}`"
+                    for fk in resource["schema"].get("foreignKeys", [])]
+            if keys:
+                lines += ["", "Foreign keys: " + "; ".join(keys) + "."]
+            lines.append("")
+        return self.parse_text_to_nodes("\n".join(lines))
+
+
+def record_reread(app, env, docnames):
+    """List the pages this build re-reads (a test asserts the set for a one-table edit)."""
+    REREAD.parent.mkdir(parents=True, exist_ok=True)
+    REREAD.write_text("".join(f"{d}\n" for d in sorted(docnames)), encoding="utf-8")
+
+
+def setup(app):
+    app.connect("source-read", note_front_matter)
+    app.connect("env-before-read-docs", record_reread)
+    app.add_role("n", number_role)
+    app.add_role("claim", claim_role)
+    app.add_role("verdict", verdict_role)
+    app.add_directive("claims-ledger", ClaimsLedger)
+    app.add_directive("how-to-cite", HowToCite)
+    app.add_directive("colophon", Colophon)
+    app.add_directive("datapackage-tables", DataPackageTables)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}
