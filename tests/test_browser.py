@@ -78,7 +78,7 @@ def ledger():
 
 
 def test_every_claim_has_an_anchor_with_its_verdict(site, browser):
-    page, _, _ = visit(browser, f"{site}/notebooks/ledger.html")
+    page, _, _ = visit(browser, f"{site}/book/ledger.html")
     for row in ledger().itertuples():
         block = page.locator(f"#claim-{row.claim_id}")
         assert block.count() == 1, row.claim_id
@@ -90,7 +90,7 @@ def test_claim_link_lands_on_its_anchor(site, browser):
     page, _, _ = visit(browser, f"{site}/book/dcs.html")
     page.locator("a.claim-link", has_text="dcs-alerts-per-day").first.click()
     page.wait_for_load_state("networkidle")
-    assert page.url.endswith("notebooks/ledger.html#claim-dcs-alerts-per-day")
+    assert page.url.endswith("book/ledger.html#claim-dcs-alerts-per-day")
     assert page.locator("#claim-dcs-alerts-per-day").is_visible()
     page.close()
 

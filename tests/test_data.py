@@ -67,7 +67,7 @@ CASES = [
     ("empty quote", CLAIMS, lambda p: edit(p, "and renting a home (72%).", ""), "dcs-survey-renting", "quote", "required"),
     ("percentage over 100", CLAIMS, lambda p: edit(p, "92%,92,percent", "92%,192,percent"), "dcs-survey-accommodation", "value", "between 0 and 100"),
     ("negative count", CLAIMS, lambda p: edit(p, ",3640,alerts,", ",-3640,alerts,"), "dcs-alerts-total,", "value", "minimum"),
-    ("unknown unit", CLAIMS, lambda p: edit(p, ",51,alerts,", ",51,alarms,"), "dcs-alerts-drug-related", "unit", "enum"),
+    ("unknown unit", CLAIMS, lambda p: edit(p, ",51,alerts,", ",51,alarms,"), "dcs-alerts-drug-related", "unit", "foreign key"),
     ("unknown verdict", CLAIMS, lambda p: edit(p, "90%,90,percent,1,,consistent", "90%,90,percent,1,,plausible"), "dcs-survey-medication-fear", "expected_verdict", "enum"),
     ("blank required field", CLAIMS, lambda p: edit(p, "dcs-zhahua-urinalysis,lin2022,dcs,Conclusion,", "dcs-zhahua-urinalysis,lin2022,dcs,,"), "dcs-zhahua-urinalysis", "locator", "required"),
     ("ragged row", CLAIMS, lambda p: edit(p, ",5,days,1,at most,unverifiable", ",5,days,1,at most,unverifiable,extra"), "dcs-penalty-detention-days", None, "number of cells"),
@@ -148,7 +148,7 @@ def test_build_stops_before_any_notebook_runs(data_copy):
     edit(data_copy / "data" / CLAIMS, "92%,92,percent", "92%,192,percent")
     watched = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "data" / "derived").glob("*.csv"))
     before = {p: p.read_bytes() for p in watched}
-    result = subprocess.run([sys.executable, "-m", "compendium.execute"], cwd=ROOT, capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "compendium.book.execute"], cwd=ROOT, capture_output=True,
                             text=True, env={**os.environ})
     assert result.returncode == 1
     assert "claims.csv, row" in result.stderr and "column 'value'" in result.stderr

@@ -1,8 +1,11 @@
 """The ledger: contract columns, one row per register claim, verdicts as the register
-expects, and committed derived files that match what the committed notebooks wrote."""
+expects, assembled from the judgements by a plain function that refuses bad input
+and never leaves a half-written file, and committed files that match what the
+committed notebooks wrote."""
 
 import hashlib
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -11,7 +14,8 @@ import pytest
 
 from compendium.checks import VERDICTS
 from compendium.data import load_table
-from compendium.ledger import LEDGER_COLUMNS
+from compendium.ledger import JUDGEMENT_COLUMNS, LEDGER_COLUMNS, assemble_ledger
+from compendium.schema import TableError
 
 ROOT = Path(__file__).resolve().parents[1]
 DERIVED = ROOT / "data" / "derived"
@@ -19,19 +23,18 @@ CONTRACT = ["claim_id", "source", "locator", "quote", "stated", "value", "unit",
             "verdict", "recomputed", "method", "note", "notebook"]  # DESIGN.md
 
 
-def read(name):
-    return pd.read_csv(DERIVED / name, dtype=str, keep_default_na=False)
+def read(name, folder=DERIVED):
+    return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
 
 
-def test_ledger_has_the_contract_columns():
+def test_ledger_has_the_contract_columns_then_would_settle():
     assert LEDGER_COLUMNS == CONTRACT
-    assert list(read("ledger.csv").columns) == CONTRACT
+    assert list(read("ledger.csv").columns) == CONTRACT + ["would_settle"] == JUDGEMENT_COLUMNS
 
 
-def test_every_register_claim_once():
+def test_every_register_claim_once_in_register_order():
     ledger, register = read("ledger.csv"), load_table("claims")
-    assert ledger["claim_id"].is_unique
-    assert sorted(ledger["claim_id"]) == sorted(register["claim_id"])
+    assert list(ledger["claim_id"]) == list(register["claim_id"])
 
 
 def test_verdicts_are_what_the_register_expects():
@@ -51,10 +54,10 @@ def test_ledger_rows_echo_the_register():
         assert (ledger[column] == register.loc[ledger.index, column].astype(str)).all(), column
 
 
-def test_unverifiable_claims_say_what_is_needed_and_checked_ones_say_how():
+def test_unverifiable_claims_say_what_would_settle_them_and_checked_ones_say_how():
     ledger = read("ledger.csv")
     unverifiable = ledger[ledger["verdict"] == "unverifiable"]
-    assert (unverifiable["note"].str.len() > 20).all()
+    assert (unverifiable["would_settle"].str.len() > 10).all()
     assert (unverifiable["method"] == "").all()
     checked = ledger[ledger["verdict"] != "unverifiable"]
     assert (checked["method"].str.len() > 0).all()
@@ -62,10 +65,73 @@ def test_unverifiable_claims_say_what_is_needed_and_checked_ones_say_how():
     assert discrepancies["method"].str.contains("FAILS").all()
 
 
-def test_ledger_joins_the_topic_judgements():
-    parts = [read(p.name) for p in sorted(DERIVED.glob("judgements-*.csv"))]
-    assert parts, "no judgements files"
-    pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), read("ledger.csv"))
+@pytest.fixture
+def judgements(tmp_path):
+    """A folder holding copies of the committed judgements files."""
+    for path in DERIVED.glob("judgements-*.csv"):
+        shutil.copy(path, tmp_path / path.name)
+    return tmp_path
+
+
+def test_committed_ledger_is_what_the_judgements_assemble_to(judgements):
+    assemble_ledger(judgements)
+    for name in ("ledger.csv", "glue-ledger.csv"):
+        assert (judgements / name).read_bytes() == (DERIVED / name).read_bytes(), f"{name} is stale: run `make book`"
+
+
+def test_glued_ledger_counts_are_a_count_of_the_ledger():
+    ledger = read("ledger.csv")
+    glued = dict(read("glue-ledger.csv").itertuples(index=False))
+    assert int(glued["n_claims"]) == len(ledger)
+    for verdict in VERDICTS:
+        assert int(glued[f"n_{verdict}"]) == int((ledger["verdict"] == verdict).sum()), verdict
+
+
+def edit_row(path, claim_id, column, value):
+    """Set one cell of a judgements file; return its 1-based data row."""
+    frame = read(path.name, path.parent)
+    row = int(frame.index[frame["claim_id"] == claim_id][0])
+    frame.loc[row, column] = value
+    frame.to_csv(path, index=False, lineterminator="\n")
+    return row + 1
+
+
+BAD = [
+    ("unknown claim id", "claim_id", "dcs-no-such-claim", "unknown claim id 'dcs-no-such-claim'"),
+    ("unknown verdict", "verdict", "plausible", "expected one of reproduced, consistent"),
+]
+
+
+@pytest.mark.parametrize("case, column, value, words", BAD, ids=[b[0] for b in BAD])
+def test_bad_judgements_name_file_row_and_column_and_write_nothing(judgements, case, column, value, words):
+    path = judgements / "judgements-dcs.csv"
+    row = edit_row(path, "dcs-alerts-total", column, value)
+    with pytest.raises(TableError) as caught:
+        assemble_ledger(judgements)
+    error = caught.value
+    assert error.path.endswith("judgements-dcs.csv") and error.row == row and error.column == column, str(error)
+    assert words in error.rule
+    assert not (judgements / "ledger.csv").exists()
+
+
+def test_a_register_claim_no_notebook_judges_fails(judgements):
+    path = judgements / "judgements-dcs.csv"
+    frame = read(path.name, judgements)
+    frame[frame["claim_id"] != "dcs-alerts-total"].to_csv(path, index=False, lineterminator="\n")
+    with pytest.raises(TableError) as caught:
+        assemble_ledger(judgements)
+    assert caught.value.path == "data/raw/claims.csv" and caught.value.column == "claim_id"
+    assert "no notebook judges dcs-alerts-total" in caught.value.rule
+    assert caught.value.row == list(load_table("claims")["claim_id"]).index("dcs-alerts-total") + 1
+
+
+def test_a_failed_assembly_leaves_the_old_ledger_whole(judgements):
+    assemble_ledger(judgements)
+    before = (judgements / "ledger.csv").read_bytes()
+    edit_row(judgements / "judgements-dcs.csv", "dcs-alerts-total", "verdict", "maybe")
+    with pytest.raises(TableError):
+        assemble_ledger(judgements)
+    assert (judgements / "ledger.csv").read_bytes() == before
 
 
 WROTE = re.compile(r"wrote (data/derived/[\w.-]+\.csv): (\d+) rows, sha256 ([0-9a-f]{64})")
@@ -84,22 +150,9 @@ def written_by_notebooks():
 def test_committed_derived_files_are_what_the_notebooks_wrote():
     """nbval proves the notebooks still print these lines; this proves the files match them."""
     written = written_by_notebooks()
-    assert {f for f, _, _ in written} == {f"data/derived/{p.name}" for p in DERIVED.glob("*.csv")}
+    by_build = {"data/derived/ledger.csv", "data/derived/glue-ledger.csv"}
+    assert {f for f, _, _ in written} == {f"data/derived/{p.name}" for p in DERIVED.glob("*.csv")} - by_build
     for name, rows, digest in written:
         content = (ROOT / name).read_bytes()
         assert hashlib.sha256(content).hexdigest() == digest, f"{name} is stale: re-run `make book`"
         assert len(pd.read_csv(ROOT / name)) == int(rows)
-
-
-@pytest.mark.parametrize("verdict", VERDICTS)
-def test_summary_counts_match_ledger(verdict):
-    """The counts the ledger notebook glues equal a count of the committed ledger."""
-    nb = nbformat.read(ROOT / "notebooks" / "ledger.ipynb", as_version=4)
-    glued = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if "application/papermill.record/text/plain" in data:
-                glued[output["metadata"]["scrapbook"]["name"]] = data["application/papermill.record/text/plain"]
-    expected = int((read("ledger.csv")["verdict"] == verdict).sum())
-    assert int(glued[f"n_{verdict}"]) == expected

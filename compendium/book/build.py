@@ -1,11 +1,9 @@
 """`make book`: sync, execute what changed, assemble the ledger, build the HTML strictly.
 
-1. Text notebooks: notebooks/md/<name>.md (MyST, the file people edit) is
-   copied into notebooks/<name>.ipynb's code and markdown cells when they
-   differ, keeping outputs where the code is unchanged (jupytext).
-2. Execute the stale notebooks (compendium.book.execute).
-3. Assemble data/derived/ledger.csv from the judgements (compendium.ledger).
-4. Build the HTML with Sphinx.
+1. Validate the tables, then execute the stale notebooks, from their MyST text
+   notebooks in notebooks/md/ (compendium.book.execute).
+2. Assemble data/derived/ledger.csv from the judgements (compendium.ledger).
+3. Build the HTML with Sphinx.
 
 When no input of the book changed since the last successful build, judged by
 the content hash of every input (tables, notebooks, pages, package, pins),
@@ -22,40 +20,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .. import ROOT, relative_to_root
+from .. import ROOT
 from ..hashing import files_hash
 
 HTML = ROOT / "_build" / "html"
 STAMP = ROOT / "_build" / "book-inputs.sha256"
-TEXT_NOTEBOOKS = ROOT / "notebooks" / "md"
 INPUTS = ["_config.yml", "_toc.yml", "CITATION.cff", "requirements.txt", "requirements.in",
           "book", "notebooks", "data", "compendium", ".git/logs/HEAD"]
 SPHINX = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
           "--builder", "html", "-W", "--keep-going", "--quiet"]
-
-
-def cells(nb) -> list[tuple[str, str]]:
-    return [(cell.cell_type, cell.source) for cell in nb.cells]
-
-
-def sync_text_notebooks() -> list[str]:
-    """Update each .ipynb from its paired MyST text notebook where their cells differ."""
-    import jupytext
-    import nbformat
-    from jupytext.combine import combine_inputs_with_outputs
-
-    updated = []
-    for text_path in sorted(TEXT_NOTEBOOKS.glob("*.md")):
-        path = ROOT / "notebooks" / f"{text_path.stem}.ipynb"
-        text_nb = jupytext.read(text_path)
-        if path.exists():
-            nb = nbformat.read(path, as_version=4)
-            if cells(nb) == cells(text_nb):
-                continue
-            text_nb = combine_inputs_with_outputs(text_nb, nb)
-        nbformat.write(text_nb, path)
-        updated.append(relative_to_root(path))
-    return updated
 
 
 def inputs_hash() -> str:
@@ -72,14 +45,12 @@ def up_to_date(digest: str) -> bool:
 
 
 def prepare(jobs: int) -> int:
-    """Steps 1–3: everything but Sphinx. Returns an exit status."""
+    """Steps 1–2: everything but Sphinx. Returns an exit status."""
     # Imported here, not at the top: a no-op build needs none of them (pandas, nbformat).
     from ..ledger import assemble_ledger
     from ..schema import TableError
     from . import execute
 
-    for name in sync_text_notebooks():
-        print(f"updated {name} from its text notebook")
     if execute.run(execute.notebook_paths(), jobs) != 0:
         return 1
     try:

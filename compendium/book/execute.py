@@ -1,7 +1,9 @@
 """Execute the notebooks whose code or inputs changed, in dependency order.
 
+The source of notebooks/<name>.ipynb is its MyST text notebook,
+notebooks/md/<name>.md (jupytext), when there is one: the file people edit.
 Each executed notebook carries, in its metadata ("compendium"), a record of
-its last run: the hash of its code cells, of the domain package and the pins,
+its last run: the hash of its cells, of the domain package and the pins,
 and of every file it read (logged by compendium.data as it ran, with the hash
 of the bytes read) and wrote. The record is committed with the notebook, so a
 fresh clone knows what is current without running anything. A notebook is
@@ -57,33 +59,45 @@ def environment_hash() -> str:
     return files_hash(sorted((ROOT / "compendium").glob("*.py")) + [ROOT / "requirements.txt"], ROOT)
 
 
-def code_hash(nb: dict) -> str:
-    """Hash of what execution depends on in the notebook: its code cells and kernel."""
-    code = ["".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            for cell in nb["cells"] if cell["cell_type"] == "code"]
-    kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name", "")
-    return sha256(json.dumps([kernel, code]).encode())
+def cells_hash(nb) -> str:
+    """Hash of the notebook's cells (code and prose: the page shows both) and kernel."""
+    cells = [(cell.cell_type, cell.source) for cell in nb.cells]
+    return sha256(json.dumps([nb.metadata.get("kernelspec", {}).get("name", ""), cells]).encode())
 
 
-def read_notebook(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+def text_notebook(path: Path) -> Path:
+    return path.parent / "md" / f"{path.stem}.md"
+
+
+def source_notebook(path: Path):
+    """The notebook to execute: the .ipynb's cells replaced by its text notebook's, outputs kept."""
+    nb = nbformat.read(path, as_version=4) if path.exists() else None
+    text = text_notebook(path)
+    if not text.exists():
+        return nb
+    import jupytext
+    from jupytext.combine import combine_inputs_with_outputs
+
+    source = jupytext.read(text)
+    return combine_inputs_with_outputs(source, nb) if nb is not None else source
 
 
 def record_of(path: Path) -> dict:
-    return read_notebook(path).get("metadata", {}).get(RECORD, {})
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get(RECORD, {})
 
 
 def why_stale(path: Path, env: str) -> str | None:
     """The reason a notebook must be re-executed, or None when it is current."""
-    nb = read_notebook(path)
-    record = nb.get("metadata", {}).get(RECORD)
+    record = record_of(path)
     if not record:
         return NEVER
-    if record["code"] != code_hash(nb):
-        return "its code changed"
-    if record["environment"] != env:
+    if record.get("cells") != cells_hash(source_notebook(path)):
+        return "its cells changed"
+    if record.get("environment") != env:
         return "the domain package or the requirements changed"
-    for name, digest in {**record["reads"], **record["writes"]}.items():
+    for name, digest in {**record.get("reads", {}), **record.get("writes", {})}.items():
         if file_hash(ROOT / name) != digest:
             return f"{name} changed"
     return None
@@ -123,7 +137,7 @@ def execute_one(path_text: str, staging_text: str, validated: str) -> dict:
         VALIDATED_ENV: validated,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     })
-    nb = nbformat.read(path, as_version=4)
+    nb = source_notebook(path)
     # Unix sockets in a folder of its own: parallel kernels on TCP can race for ports.
     sockets = Config({"KernelManager": {"transport": "ipc", "ip": str(staging / "kernel")}})
     client = NotebookClient(nb, timeout=600, record_timing=False, config=sockets,
@@ -149,7 +163,7 @@ def land(path: Path, result: dict, staging: Path, env: str) -> bool:
     written = {target: staged.read_bytes() for staged, target in staged_files(staging).items()}
     nb = nbformat.reads(result["text"], as_version=4)
     nb.metadata[RECORD] = {
-        "code": code_hash(nb), "environment": env,
+        "cells": cells_hash(nb), "environment": env,
         "reads": {k: v for k, v in sorted(result["reads"].items()) if k not in map(relative_to_root, written)},
         "writes": {relative_to_root(t): sha256(c) for t, c in sorted(written.items())},
     }
@@ -157,7 +171,7 @@ def land(path: Path, result: dict, staging: Path, env: str) -> bool:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_if_changed(target, content)
     text = nbformat.writes(nb) + "\n"
-    changed = text.encode("utf-8") != path.read_bytes()
+    changed = not path.exists() or text.encode("utf-8") != path.read_bytes()
     write_if_changed(path, text.encode("utf-8"))
     return changed
 
@@ -229,7 +243,11 @@ def run(paths: list[Path], jobs: int, force: bool = False) -> int:
 
 
 def notebook_paths(names=()) -> list[Path]:
-    return [Path(n).resolve() for n in names] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    """The named notebooks, or every notebook (a new text notebook counts before its .ipynb exists)."""
+    if names:
+        return [Path(n).resolve() for n in names]
+    stems = {p.stem for p in NOTEBOOKS.glob("*.ipynb")} | {p.stem for p in (NOTEBOOKS / "md").glob("*.md")}
+    return [NOTEBOOKS / f"{stem}.ipynb" for stem in sorted(stems)]
 
 
 def main(argv=None) -> int:
