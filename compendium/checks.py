@@ -2,19 +2,25 @@
 
 A printed number stands for the interval of values that print as it. Each
 check says which rounding rule it assumed: "half_up" (round half away from
-zero, the usual reporting rule), "half_even" (banker's rounding) or "truncate"
-(digits cut off). Every check returns a Check: passed or not, the rule, and a
-sentence saying what was compared.
+zero, the usual reporting rule), "half_even" (banker's rounding), "truncate"
+(digits cut off) or "up" (always rounded up). Every check returns a Check:
+passed or not, the rule, a sentence saying what was compared, and its power.
+
+A check supports a verdict only if it could have failed with the inputs at
+hand. Each check says which printed values it would have rejected
+(``rejects``); one that would have rejected none says why (``no_power``), is
+shown, and does not count towards the verdict.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 
-RULES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "truncate": ROUND_DOWN}
-RULE_NAMES = {"half_up": "round half up", "half_even": "round half to even", "truncate": "truncation"}
+RULES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "truncate": ROUND_DOWN, "up": ROUND_UP}
+RULE_NAMES = {"half_up": "round half up", "half_even": "round half to even", "truncate": "truncation",
+              "up": "rounding up"}
 
 VERDICTS = ("reproduced", "consistent", "discrepancy", "unverifiable")
 CONFIDENCE = 0.95  # level of every interval the compendium reports
@@ -24,15 +30,23 @@ CONFIDENCE = 0.95  # level of every interval the compendium reports
 class Check:
     """One named check of one claim."""
 
-    name: str  # "recompute", "granularity", "cross-source", "bounds"
+    name: str  # "recompute", "granularity", "cross-source", "bounds", "comparison"
     passed: bool
     rule: str  # the assumption, e.g. "round half up to a resolution of 0.1"
     detail: str  # what was compared, in a sentence
     recomputed: float | None = None
+    rejects: str = ""  # the printed values it would have rejected
+    no_power: str = ""  # why it would have rejected none ("" when it has power)
+
+    @property
+    def has_power(self) -> bool:
+        return not self.no_power
 
     def describe(self) -> str:
         mark = "passes" if self.passed else "FAILS"
-        return f"{self.name} ({self.rule}) {mark}: {self.detail}"
+        if not self.has_power:
+            return f"{self.name} ({self.rule}) {mark}, NO POWER, not counted: {self.detail}; {self.no_power}"
+        return f"{self.name} ({self.rule}) {mark}: {self.detail}; it would have rejected {self.rejects}"
 
 
 def round_to(x: float, resolution: float, rule: str = "half_up") -> float:
@@ -88,7 +102,10 @@ def recompute(stated: float, resolution: float, computed: float, how: str,
     ok = within(computed, stated, resolution, qualifier, rule)
     shown = round_to(computed, resolution, rule) if not qualifier else computed
     detail = f"{how} = {_fmt(computed)}, which prints as {_fmt(shown)}; the publication prints {qualifier + ' ' if qualifier else ''}{_fmt(stated)}"
-    return Check("recompute", ok, f"{RULE_NAMES[rule]} to a resolution of {_fmt(resolution)}", detail, computed)
+    rejects = (f"any printed value other than {_fmt(shown)}" if not qualifier
+               else f"any value that {_fmt(computed)} is not {qualifier}")
+    return Check("recompute", ok, f"{RULE_NAMES[rule]} to a resolution of {_fmt(resolution)}", detail, computed,
+                 rejects=rejects)
 
 
 def recompute_range(stated: float, resolution: float, low: float, high: float, how: str,
@@ -99,7 +116,9 @@ def recompute_range(stated: float, resolution: float, low: float, high: float, h
     """
     ok = within(low, stated, resolution, "", rule) and within(high, stated, resolution, "", rule)
     detail = f"{how} lies between {_fmt(low)} and {_fmt(high)}; the publication prints {_fmt(stated)}"
-    return Check("recompute", ok, f"{RULE_NAMES[rule]} to a resolution of {_fmt(resolution)}, at both ends of the range", detail, (low + high) / 2)
+    ends = sorted({round_to(low, resolution, rule), round_to(high, resolution, rule)})
+    return Check("recompute", ok, f"{RULE_NAMES[rule]} to a resolution of {_fmt(resolution)}, at both ends of the range",
+                 detail, (low + high) / 2, rejects=f"any printed value other than {' or '.join(map(_fmt, ends))}")
 
 
 def achievable_counts(percent: float, n: int, resolution: float, rule: str = "half_up") -> list[int]:
@@ -110,12 +129,33 @@ def achievable_counts(percent: float, n: int, resolution: float, rule: str = "ha
     return [k for k in range(first, last + 1) if within(100 * k / n, percent, resolution, "", rule)]
 
 
-def granularity(percent: float, n: int, resolution: float, rule: str = "half_up") -> Check:
-    """Is a printed percentage achievable as k/n for this n at its printed precision?"""
+def unachievable_percentages(n: int, resolution: float, rule: str = "half_up") -> list[float]:
+    """Every percentage printable at this resolution (0 to 100) that no k/n prints as."""
+    steps = round(100 / resolution)
+    return [round_to(i * resolution, resolution) for i in range(steps + 1)
+            if not achievable_counts(round_to(i * resolution, resolution), n, resolution, rule)]
+
+
+def granularity(percent: float, n: int, resolution: float, rule: str = "half_up", n_fitted: bool = False) -> Check:
+    """Is a printed percentage achievable as k/n for this n at its printed precision?
+
+    ``n_fitted``: n was chosen so that these very percentages are achievable,
+    so the check cannot fail (no power, by construction).
+    """
     ks = achievable_counts(percent, n, resolution, rule)
     detail = (f"{_fmt(percent)}% of {n} is achievable as k = {', '.join(map(str, ks))}" if ks
               else f"no whole number k of {n} gives {_fmt(percent)}%")
-    return Check("granularity", bool(ks), f"{RULE_NAMES[rule]} to {_fmt(resolution)} percentage point", detail)
+    rule_text = f"{RULE_NAMES[rule]} to {_fmt(resolution)} percentage point"
+    if n_fitted:
+        return Check("granularity", bool(ks), rule_text, detail,
+                     no_power=f"n = {n} was chosen to fit these percentages, so it would have rejected none")
+    rejected = unachievable_percentages(n, resolution, rule)
+    if not rejected:
+        return Check("granularity", bool(ks), rule_text, detail,
+                     no_power=f"at n = {n:,} every percentage printed to {_fmt(resolution)} is achievable")
+    shown = ", ".join(f"{_fmt(v)}%" for v in rejected[:3]) + (", ..." if len(rejected) > 3 else "")
+    return Check("granularity", bool(ks), rule_text, detail,
+                 rejects=f"{len(rejected):,} of the {round(100 / resolution) + 1:,} printable percentages ({shown})")
 
 
 def mean_granularity(mean: float, n: int, resolution: float, rule: str = "half_up") -> Check:
@@ -162,22 +202,37 @@ def cross_source(stated: float, resolution: float, qualifier: str,
     detail = (f"the publication's {qualifier + ' ' if qualifier else ''}{_fmt(stated)} and {other_label}'s "
               f"{other_qualifier + ' ' if other_qualifier else ''}{_fmt(other)} "
               + ("can stand for the same value" if ok else "cannot both be right"))
-    return Check("cross-source", ok, f"printed values as intervals, {RULE_NAMES[rule]}", detail, other)
+    if math.isinf(b[0]) and math.isinf(b[1]):
+        return Check("cross-source", ok, f"printed values as intervals, {RULE_NAMES[rule]}", detail, other,
+                     no_power=f"{other_label}'s figure bounds nothing")
+    below = f"at or below {_fmt(b[0])}" if not math.isinf(b[0]) else ""
+    above = f"at or above {_fmt(b[1])}" if not math.isinf(b[1]) else ""
+    return Check("cross-source", ok, f"printed values as intervals, {RULE_NAMES[rule]}", detail, other,
+                 rejects="printed values standing wholly " + " or ".join(filter(None, [below, above])))
 
 
 def bounds(stated: float, low: float, high: float, how: str) -> Check:
     """A range check: the printed value lies within bounds implied by other figures."""
     ok = low <= stated <= high
-    return Check("bounds", ok, "inclusive range", f"{how}: {_fmt(low)} to {_fmt(high)}; the publication prints {_fmt(stated)}")
+    return Check("bounds", ok, "inclusive range", f"{how}: {_fmt(low)} to {_fmt(high)}; the publication prints {_fmt(stated)}",
+                 rejects=f"printed values below {_fmt(low)} or above {_fmt(high)}")
+
+
+def comparison(larger: float, smaller: float, how: str) -> Check:
+    """A stated ordering ("has now surpassed") against the figures it compares."""
+    ok = larger > smaller
+    return Check("comparison", ok, "strict inequality", f"{how}: {_fmt(larger)} against {_fmt(smaller)}",
+                 rejects="the opposite ordering")
 
 
 def verdict(checks) -> str:
     """The verdict the checks add up to.
 
-    No check: unverifiable. Any failed check: discrepancy. Otherwise reproduced
-    if a recomputation from tabulated inputs matched, else consistent.
+    Only checks with power count. None: unverifiable. Any failed check:
+    discrepancy. Otherwise reproduced if a recomputation from tabulated inputs
+    matched, else consistent.
     """
-    checks = list(checks)
+    checks = [c for c in checks if c.has_power]
     if not checks:
         return "unverifiable"
     if not all(c.passed for c in checks):

@@ -48,7 +48,7 @@ def label(fig, ax, title: str, xlabel: str, source: str) -> None:
     ax.set_title(textwrap.fill(title, 70), loc="left", fontsize=11)
     ax.set_xlabel(xlabel)
     fig.get_layout_engine().set(rect=(0, 0.07, 1, 0.93))
-    fig.text(0.01, 0.015, textwrap.fill("Source: " + source, 130), fontsize=7, va="bottom")
+    fig.text(0.01, 0.015, textwrap.fill("Source: " + source, 110), fontsize=9, va="bottom")
 
 
 def save(fig, name: str) -> Path:

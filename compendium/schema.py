@@ -146,6 +146,43 @@ def _validate_package(package_dir: Path) -> None:
         if error:
             raise error
     _check_bibliography(package, package_dir)
+    _check_printed_values(package_dir / package.get_resource("claims").path)
+    _check_repeats(package_dir / package.get_resource("exclusions").path,
+                   package_dir / package.get_resource("claims").path)
+
+
+def _rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _check_printed_values(path: Path) -> None:
+    """Each claim's value is the number its stated text prints (for a frequency, the
+    yearly rate it implies), and its resolution a place value of the printed digits."""
+    from .numbers import per_year, printed_value, resolution_bounds
+
+    for i, row in enumerate(_rows(path), start=1):
+        stated, value, resolution = row["stated"], float(row["value"]), float(row["resolution"])
+        frequency = row["unit"] == "per_year"
+        parsed = per_year(stated) if frequency else printed_value(stated)
+        if parsed is None or abs(parsed - value) > 1e-9 * max(1, abs(value)):
+            what = "the yearly rate it states" if frequency else "the number it prints"
+            raise TableError(relative_to_root(path), i, "value",
+                             f"{row['stated']!r} gives {parsed!r} as {what}, but value is {row['value']}")
+        bounds = resolution_bounds(stated) or ((1.0, 1.0) if frequency else None)
+        if bounds and not bounds[0] * (1 - 1e-9) <= resolution <= bounds[1] * (1 + 1e-9):
+            raise TableError(relative_to_root(path), i, "resolution",
+                             f"{row['stated']!r} prints digits down to {bounds[0]:g} (or, if its trailing "
+                             f"zeros are not significant, {bounds[1]:g}); got {row['resolution']}")
+
+
+def _check_repeats(path: Path, claims: Path) -> None:
+    """An exclusion that repeats a registered claim names that claim's id."""
+    ids = {row["claim_id"] for row in _rows(claims)}
+    for i, row in enumerate(_rows(path), start=1):
+        if row["reason"] == "repeats a registered claim" and not any(c in ids for c in re.findall(r"[a-z0-9-]+", row["note"])):
+            raise TableError(relative_to_root(path), i, "note", "name the claim id that this fragment repeats "
+                             "(a claim_id of data/raw/claims.csv)")
 
 
 def _column_of(formula: str) -> str:

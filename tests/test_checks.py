@@ -89,3 +89,44 @@ def test_verdict_combination():
     assert ck.verdict([ok_bounds]) == "consistent"
     assert ck.verdict([ok_bounds, ok_recompute]) == "reproduced"
     assert ck.verdict([ok_recompute, failed]) == "discrepancy"
+
+
+# Power: a check supports a verdict only if it could have failed with the inputs at hand.
+def test_granularity_with_thousands_at_whole_percents_has_no_power():
+    check = ck.granularity(26, 3640, 1)
+    assert check.passed and not check.has_power
+    assert "every percentage printed to 1 is achievable" in check.no_power
+    assert ck.unachievable_percentages(3640, 1) == []
+
+
+def test_granularity_with_a_small_n_has_power_and_says_what_it_rejects():
+    check = ck.granularity(33.3, 3, 0.1)
+    assert check.has_power and check.passed
+    assert 50.0 in ck.unachievable_percentages(3, 0.1) and 33.3 not in ck.unachievable_percentages(3, 0.1)
+    assert check.rejects.startswith(f"{len(ck.unachievable_percentages(3, 0.1)):,} of the 1,001")
+
+
+def test_granularity_at_a_fitted_n_has_no_power_by_construction():
+    check = ck.granularity(73.5, 200, 0.1, n_fitted=True)
+    assert check.passed and not check.has_power and "chosen to fit" in check.no_power
+
+
+def test_checks_without_power_do_not_count():
+    powerless = ck.granularity(26, 3640, 1)
+    assert ck.verdict([powerless]) == "unverifiable"
+    assert ck.verdict([powerless, ck.bounds(5, 1, 10, "x")]) == "consistent"
+    assert "NO POWER, not counted" in powerless.describe()
+
+
+def test_powerful_checks_say_what_they_would_reject():
+    assert ck.recompute(12, 1, 3640 / 304, "per day").rejects == "any printed value other than 12"
+    cross = ck.cross_source(785900, 100, "", 785000, 1000, "more than", "news")
+    assert cross.has_power and cross.rejects == "printed values standing wholly at or below 785,000"
+    assert not ck.cross_source(1, 1, "", 5, 1, "about", "x").passed
+    assert ck.comparison(2533000, 2148000, "former against current").passed
+    assert not ck.comparison(2148000, 2533000, "x").passed
+
+
+def test_rounding_up_rule():
+    assert ck.round_to(2148000, 100000, "up") == 2200000
+    assert ck.round_to(2533000, 100000, "up") == 2600000

@@ -45,6 +45,7 @@ def line_of(path: Path, needle: str) -> int:
 CLAIMS = "raw/claims.csv"
 SCHEDULES = "raw/dcs_schedules.csv"
 SOURCES = "raw/sources.csv"
+EXCLUSIONS = "raw/exclusions.csv"
 
 
 def drop_column(path: Path, column: str) -> None:
@@ -68,7 +69,12 @@ CASES = [
     ("percentage over 100", CLAIMS, lambda p: edit(p, "92%,92,percent", "92%,192,percent"), "dcs-survey-accommodation", "value", "between 0 and 100"),
     ("negative count", CLAIMS, lambda p: edit(p, ",3640,alerts,", ",-3640,alerts,"), "dcs-alerts-total,", "value", "minimum"),
     ("unknown unit", CLAIMS, lambda p: edit(p, ",51,alerts,", ",51,alarms,"), "dcs-alerts-drug-related", "unit", "foreign key"),
-    ("unknown verdict", CLAIMS, lambda p: edit(p, "90%,90,percent,1,,consistent", "90%,90,percent,1,,plausible"), "dcs-survey-medication-fear", "expected_verdict", "enum"),
+    ("unknown verdict", CLAIMS, lambda p: edit(p, "90%,90,percent,1,,unverifiable", "90%,90,percent,1,,plausible"), "dcs-survey-medication-fear", "expected_verdict", "enum"),
+    ("value not the printed number", CLAIMS, lambda p: edit(p, ",785900,persons,", ",785000,persons,"), "dcs-registry-2007", "value", "'785,900' gives 785900.0"),
+    ("resolution finer than printed", CLAIMS, lambda p: edit(p, "73.5%,73.5,percent,0.1", "73.5%,73.5,percent,0.01"), "dcs-survey-reluctant-advocate", "resolution", "prints digits down to 0.1"),
+    ("frequency not its yearly rate", CLAIMS, lambda p: edit(p, "Once a month,12,per_year", "Once a month,13,per_year"), "dcs-table1-high-counseling", "value", "yearly rate"),
+    ("unknown exclusion reason", EXCLUSIONS, lambda p: edit(p, ",footnote or reference marker,note 1\n", ",footnote,note 1\n"), "treatment rose sharply.1", "reason", "enum"),
+    ("repeat names no claim", EXCLUSIONS, lambda p: edit(p, "repeats a registered claim,dcs-registry-2019-total", "repeats a registered claim,the registry total"), "millions of people who live", "note", "name the claim id"),
     ("blank required field", CLAIMS, lambda p: edit(p, "dcs-zhahua-urinalysis,lin2022,dcs,Conclusion,", "dcs-zhahua-urinalysis,lin2022,dcs,,"), "dcs-zhahua-urinalysis", "locator", "required"),
     ("ragged row", CLAIMS, lambda p: edit(p, ",5,days,1,at most,unverifiable", ",5,days,1,at most,unverifiable,extra"), "dcs-penalty-detention-days", None, "number of cells"),
     ("zero in a positive count", SCHEDULES, lambda p: edit(p, "High risk,urine test,1,1,month", "High risk,urine test,0,1,month"), "table1-high-urine", "times", "minimum"),
@@ -139,7 +145,8 @@ def test_failing_notebook_writes_nothing(data_copy, tmp_path, monkeypatch):
     with pytest.raises(CellExecutionError) as caught:
         NotebookClient(nb, timeout=300, kernel_name="python3",
                        resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
-    assert "claims.csv, row 2 (line 3), column 'value'" in str(caught.value)
+    row = line_of(ROOT / "data" / CLAIMS, "dcs-registry-2007,")
+    assert f"claims.csv, row {row} (line {row + 1}), column 'value'" in str(caught.value)
     assert not out.exists() or not any(out.rglob("*")), list(out.rglob("*"))
 
 

@@ -61,7 +61,7 @@ def glued_in_outputs(nb) -> dict[str, str]:
         for output in cell.get("outputs", []):
             name = output.get("metadata", {}).get("scrapbook", {}).get("name")
             if name:
-                glued[name] = output["data"]["text/plain"]
+                glued[name] = output["data"]["application/papermill.record/text/plain"]
     return glued
 
 

@@ -18,10 +18,13 @@ PAGES = sorted((ROOT / "book").glob("*.md"))
 NUMBER_WORDS = (r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                 r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
                 r"ninety|hundreds?|thousands?|millions?|billions?|half|halves|third|quarter|dozens?|once|twice|"
-                r"thrice|double|triple|\w+fold|first|second|last)\b")
+                r"thrice|double|triple|\w+fold)\b")
 NUMBER = re.compile(rf"\d|{NUMBER_WORDS}", re.I)
 ROLES = r"\{[a-z:-]+\}`[^`]*`"
-EXEMPT = [ROLES, r"`[^`]*`", r"\]\([^)]*\)", r"<[^>]+>", r"UTF-8", r"(?:CC BY|Attribution) 4\.0"]
+# Names that contain digits or number words, not figures: rounding rules, table labels,
+# licences, and Chinese titles such as 2019年中国毒品形势报告.
+EXEMPT = [ROLES, r"`[^`]*`", r"\]\([^)]*\)", r"<[^>]+>", r"UTF-8", r"(?:CC BY|Attribution) 4\.0",
+          r"round(?:ing)? half (?:up|to even)", r"\bTable \d+\b", r"\d*[\u4e00-\u9fff][\u4e00-\u9fff\d]*"]
 QUOTED = re.compile(r"“([^”]*)”|\"([^\"\n]*)\"")
 SENTENCE_END = re.compile(r"[a-z0-9)\]`][.!?] +[A-Z(]")
 

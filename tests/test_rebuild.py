@@ -61,7 +61,7 @@ def add_pages(root):
         encoding="utf-8")
     (root / "book" / "glue-probe.md").write_text(
         "---\nglue: dcs\n---\n\n# Glue probe\n\n"
-        "Counselling and urine tests come to at least {n}`dcs_contacts_extreme_year` a year.\n", encoding="utf-8")
+        "Urine tests at extreme risk: {n}`dcs_extreme_urine_year` a year.\n", encoding="utf-8")
     toc = root / "_toc.yml"
     entry = "      - file: book/ledger\n"
     text = toc.read_text(encoding="utf-8")
@@ -99,7 +99,7 @@ def test_noop_rebuild_does_nothing(project):
 
 def test_table_edit_reexecutes_exactly_its_readers_and_rereads_exactly_their_pages(project):
     root = project.root
-    before = glued(root, "book/glue-probe.html", "come to at least")
+    before = glued(root, "book/glue-probe.html", "Urine tests at extreme risk:")
     set_cell(root / TABLE, "schedule_id", "table1-extreme-urine", "every", "1")  # every 2 weeks -> every week
     result = build(root)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -110,8 +110,8 @@ def test_table_edit_reexecutes_exactly_its_readers_and_rereads_exactly_their_pag
     # table for download); the ledger (a recomputed value changed). Not the intro:
     # the verdict counts it glues did not change. Not notebooks/other.
     assert reread(root) == {"notebooks/dcs", "book/dcs", "book/glue-probe", "book/data", "book/ledger"}
-    after = glued(root, "book/glue-probe.html", "come to at least")
-    assert after != before and after == glued(root, "book/dcs.html", "come to at least")
+    after = glued(root, "book/glue-probe.html", "Urine tests at extreme risk:")
+    assert after != before and after == glued(root, "book/dcs.html", "and urine tests")
 
 
 def test_touched_files_rebuild_nothing(project):
@@ -133,8 +133,8 @@ def test_page_with_the_short_role_but_no_glue_table_fails_naming_page_line_and_k
         page.write_text(original.replace("---\nglue: dcs\n---\n\n", ""), encoding="utf-8")
         result = build(root)
         assert result.returncode != 0
-        assert re.search(r"glue-probe\.md:\d+: .*dcs_contacts_extreme_year.*names no glue table", result.stdout + result.stderr)
-        page.write_text(original.replace("dcs_contacts_extreme_year", "dcs_no_such_key"), encoding="utf-8")
+        assert re.search(r"glue-probe\.md:\d+: .*dcs_extreme_urine_year.*names no glue table", result.stdout + result.stderr)
+        page.write_text(original.replace("dcs_extreme_urine_year", "dcs_no_such_key"), encoding="utf-8")
         result = build(root)
         assert result.returncode != 0
         output = result.stdout + result.stderr
@@ -167,7 +167,7 @@ def test_notebook_failing_after_it_saved_a_figure_changes_nothing(project):
     original = text.read_text(encoding="utf-8")
     kept = snapshot(root, *OUTPUTS)
     # The first figure's title changes (so its PNG would change), then the notebook fails at its end.
-    broken = original.replace("An extreme-risk person faces", "A changed title: an extreme-risk person faces")
+    broken = original.replace("At extreme risk, a person is counselled", "A changed title: a person is counselled")
     assert broken != original
     broken += "\n```{code-cell} ipython3\nraise RuntimeError(\"broken on purpose by test_rebuild\")\n```\n"
     text.write_text(broken, encoding="utf-8")

@@ -2,7 +2,9 @@
 
 1. Validate the tables, then execute the stale notebooks, from their MyST text
    notebooks in notebooks/md/ (compendium.book.execute).
-2. Assemble data/derived/ledger.csv from the judgements (compendium.ledger).
+2. Assemble data/derived/ledger.csv from the judgements (compendium.ledger),
+   and, where the publications' texts are beside the checkout, recompute their
+   coverage by claims and exclusions (compendium.completeness).
 3. Build the HTML with Sphinx.
 
 When no input of the book changed since the last successful build, judged by
@@ -53,8 +55,14 @@ def prepare(jobs: int) -> int:
 
     if execute.run(execute.notebook_paths(), jobs) != 0:
         return 1
+    from ..completeness import sources_dir, texts_available, write_coverage
+
     try:
         assemble_ledger()
+        if texts_available():
+            write_coverage()
+        else:
+            print(f"{sources_dir()} is absent: coverage not recomputed (data/derived/coverage.csv stands)")
     except TableError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

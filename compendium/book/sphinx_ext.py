@@ -12,6 +12,10 @@ Roles (in MyST, ``{name}`text```):
 Directives:
 - ``claims-ledger``: every claim of data/derived/ledger.csv, grouped by
   publication, with verdict counts at the top and an anchor per claim.
+- ``glossary-terms``: the glossary of Chinese terms from data/raw/glossary*.csv,
+  with a section on where the sources pair them with different English.
+- ``coverage-table``: each publication's numbers, accounted for by claims and
+  exclusions (data/derived/coverage.csv).
 - ``how-to-cite``: a chapter's citation (text and BibTeX) from CITATION.cff.
 - ``colophon``: the Python and package versions and the commit.
 - ``datapackage-tables``: each table's description, download link and schema.
@@ -24,6 +28,7 @@ last build are listed in _build/reread.txt (tests and `make bench` use it).
 from __future__ import annotations
 
 import csv
+import difflib
 import json
 import platform
 import re
@@ -94,8 +99,9 @@ def number_role(name, rawtext, text, lineno, inliner, options=None, content=None
     env.note_dependency(str(path))
     values = {row["key"]: row["value"] for row in rows(path)}
     if key not in values:
-        return fail(inliner, rawtext, lineno, f"{{n}}`{text}`: key {key!r} is not in {relative(path)} "
-                    f"(glued there: {', '.join(sorted(values)) or 'nothing'})")
+        near = difflib.get_close_matches(key, values, n=3)
+        return fail(inliner, rawtext, lineno, f"{{n}}`{text}`: key {key!r} is not in {relative(path)}"
+                    + (f" (did you mean {', '.join(near)}?)" if near else ""))
     return [nodes.inline(rawtext, values[key], classes=["glued"])], []
 
 
@@ -222,6 +228,64 @@ class ClaimsLedger(SphinxDirective):
             if row.get(column):
                 box += paragraph((label, row[column]))
         return box
+
+
+class CoverageTable(SphinxDirective):
+    """Per publication: numbers in its text, in claims, excluded (by reason), open, complete."""
+
+    def run(self):
+        path = DERIVED / "coverage.csv"
+        self.env.note_dependency(str(path))
+        self.env.note_dependency(str(DATA / "raw" / "sources.csv"))
+        labels = {row["key"]: row["label"] for row in rows(DATA / "raw" / "sources.csv")}
+        body = []
+        for row in rows(path):
+            reasons = "; ".join(f"{k.removeprefix('excluded: ')} {v}" for k, v in row.items()
+                                if k.startswith("excluded: ") and v != "0")
+            body.append([labels.get(row["source"], row["source"]), row["tokens"], row["claims"],
+                         row["excluded"] + (f" ({reasons})" if reasons else ""), row["open"],
+                         "yes" if row["complete"] == "True" else "no"])
+        return [table(["publication", "numbers in the text", "in claims", "excluded", "open", "complete"],
+                      body, [3, 1, 1, 3, 1, 1])]
+
+
+class GlossaryTerms(SphinxDirective):
+    """Every glossary term with where the sources print it; then the inconsistencies."""
+
+    def run(self):
+        from ..glossary import inconsistencies, occurrences
+
+        for name in ("glossary.csv", "glossary_occurrences.csv"):
+            self.env.note_dependency(str(DATA / "raw" / name))
+        self.env.note_dependency(str(DATA / "raw" / "sources.csv"))
+        labels = {row["key"]: row["label"] for row in rows(DATA / "raw" / "sources.csv")}
+        labels["primary-sources"] = "research notes on primary sources"
+        found = occurrences()
+        entries = nodes.definition_list()
+        for term in rows(DATA / "raw" / "glossary.csv"):
+            item = nodes.definition_list_item(ids=[f"term-{term['term_id']}"])
+            head = nodes.term()
+            printed = term["characters"] or ", ".join(dict.fromkeys(found.loc[found["term_id"] == term["term_id"], "printed"]))
+            head += nodes.inline(printed, printed, classes=["zh"] if term["characters"] else [])
+            head += nodes.Text(f" ({term['pinyin']})")
+            item += head
+            body = nodes.definition()
+            body += paragraph(term["english"] + (". " + term["note"] if term["note"] else ""))
+            where = nodes.bullet_list()
+            for row in found[found["term_id"] == term["term_id"]].itertuples():
+                pairing = f" with “{row.paired_english}”" if row.paired_english else ""
+                where += nodes.list_item("", paragraph(f"{labels.get(row.source, row.source)}: “{row.printed}”{pairing}, "
+                                                       f"{row.locator} (line {row.line})"))
+            body += paragraph("Printed in the sources:")
+            body += where
+            item += body
+            entries += item
+        section = nodes.section(ids=["glossary-inconsistencies"])
+        section += nodes.title(text="Where the sources disagree")
+        found_inconsistencies = inconsistencies()
+        section += table(["kind", "term or English", "pairing", "where"],
+                         [list(r) for r in found_inconsistencies.itertuples(index=False)], [2, 2, 3, 4])
+        return [entries, section]
 
 
 # -- citation, colophon, data tables -------------------------------------------
@@ -354,6 +418,8 @@ def setup(app):
     app.add_role("claim", claim_role)
     app.add_role("verdict", verdict_role)
     app.add_directive("claims-ledger", ClaimsLedger)
+    app.add_directive("glossary-terms", GlossaryTerms)
+    app.add_directive("coverage-table", CoverageTable)
     app.add_directive("how-to-cite", HowToCite)
     app.add_directive("colophon", Colophon)
     app.add_directive("datapackage-tables", DataPackageTables)
