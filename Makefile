@@ -1,17 +1,20 @@
-# Two commands: `make book` and `make test`. Each creates .venv/ on first use and
-# installs the pinned requirements into it; nothing is installed system-wide except,
+# Two commands for readers: `make book` and `make test`. Each creates .venv/ on first use
+# and installs the pinned requirements into it; nothing is installed system-wide except,
 # for the browser tests, Debian's chromium (see `browser`).
+# For authors: `make watch` (live preview), `make lab` (JupyterLab), `make bench` (timings).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+LAB := $(VENV)/.lab
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CHROMIUM ?= /usr/bin/chromium
+PORT ?= 8000
 # Notebooks, Sphinx and tests import this checkout's package (also from a copy).
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: book test browser bench clean
+.PHONY: book test lint browser watch lab bench clean
 
 $(READY): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
@@ -23,20 +26,37 @@ $(READY): requirements.txt pyproject.toml
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-## make book: execute changed notebooks, build the HTML book strictly, print its path.
+## make book: execute changed notebooks, assemble the ledger, build the HTML book strictly, print its path.
 book: $(READY)
 	$(BIN)/python -m compendium.book.build --jobs $(JOBS)
 
-## make test: the book build above, then every test (data, checks, ledger, nbval, browser).
-test: book browser
+## make test: the book build above, lint, then every test (data, checks, ledger, nbval, browser).
+test: book browser lint
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+
+## ruff over the package, the tests and the notebooks (it reads .ipynb).
+lint: $(READY)
+	$(BIN)/ruff check compendium tests notebooks
 
 ## Debian's chromium for the browser tests (Playwright must not download its own).
 browser:
 	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-## make bench: timings of cold, no-op and one-table rebuilds and of make test (issue: rebuilds).
+## make watch: serve the book on 127.0.0.1:$(PORT) and rebuild on save of a table, a text
+## notebook or a page, with make book's dependency-tracked steps; the open page reloads.
+watch: $(READY)
+	$(BIN)/python -m compendium.book.watch --port $(PORT)
+
+## make lab: JupyterLab from the project's environment, in notebooks/ (installed on first use, pinned).
+$(LAB): $(READY) requirements-lab.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-lab.txt -c requirements.txt
+	@touch $@
+
+lab: $(LAB)
+	cd notebooks && ../$(BIN)/jupyter lab --ip 127.0.0.1 $(if $(SUDO),,--allow-root)
+
+## make bench: timings of cold, no-op and one-table builds, of make test, and of a synthetic six-chapter book.
 bench: $(READY) browser
 	$(BIN)/python -m compendium.book.bench
 
