@@ -11,7 +11,7 @@ When no input of the book changed since the last successful build, judged by
 the content hash of every input (tables, notebooks, pages, package, pins),
 there is nothing to do and none of the steps runs: a no-op costs one hash.
 
-Usage: python -m compendium.book.build [--jobs N] [--no-sphinx]
+Usage: python -m compendium.book.build [--jobs N] [--force] [--no-sphinx]
 """
 
 from __future__ import annotations
@@ -46,23 +46,45 @@ def up_to_date(digest: str) -> bool:
     return (HTML / "index.html").exists() and STAMP.exists() and STAMP.read_text() == digest
 
 
-def prepare(jobs: int) -> int:
+COVERAGE_STAMP = ROOT / "_build" / "coverage-inputs.sha256"
+
+
+def coverage_inputs_hash(sources: Path) -> str:
+    """Hash of what the coverage of the publications depends on: tables, texts and the code reading them."""
+    raw = ROOT / "data" / "raw"
+    files = [raw / "claims.csv", raw / "exclusions.csv", raw / "sources.csv", ROOT / "data" / "datapackage.json"]
+    files += sorted(sources.glob("*.txt")) + [ROOT / "compendium" / f"{m}.py" for m in ("inventory", "quotes", "completeness")]
+    return files_hash(files, ROOT)
+
+
+def update_coverage() -> None:
+    """Recompute data/derived/coverage.csv when the texts are here and one of its inputs changed
+    (it takes over a second, more than the rest of a one-table rebuild's overhead)."""
+    from ..completeness import sources_dir, texts_available, write_coverage
+
+    if not texts_available():
+        print(f"{sources_dir()} is absent: coverage not recomputed (data/derived/coverage.csv stands)")
+        return
+    digest = coverage_inputs_hash(sources_dir())
+    if COVERAGE_STAMP.exists() and COVERAGE_STAMP.read_text() == digest and (ROOT / "data" / "derived" / "coverage.csv").exists():
+        return
+    write_coverage()
+    COVERAGE_STAMP.parent.mkdir(parents=True, exist_ok=True)
+    COVERAGE_STAMP.write_text(digest)
+
+
+def prepare(jobs: int, force: bool = False) -> int:
     """Steps 1–2: everything but Sphinx. Returns an exit status."""
     # Imported here, not at the top: a no-op build needs none of them (pandas, nbformat).
     from ..ledger import assemble_ledger
     from ..schema import TableError
     from . import execute
 
-    if execute.run(execute.notebook_paths(), jobs) != 0:
+    if execute.run(execute.notebook_paths(), jobs, force) != 0:
         return 1
-    from ..completeness import sources_dir, texts_available, write_coverage
-
     try:
         assemble_ledger()
-        if texts_available():
-            write_coverage()
-        else:
-            print(f"{sources_dir()} is absent: coverage not recomputed (data/derived/coverage.csv stands)")
+        update_coverage()
     except TableError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -81,11 +103,12 @@ def build_html() -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel kernels (default: cores)")
-    parser.add_argument("--no-sphinx", action="store_true", help="stop before Sphinx (make watch runs it)")
+    parser.add_argument("--force", action="store_true", help="execute every notebook, current or not")
+    parser.add_argument("--no-sphinx", action="store_true", help="stop before Sphinx")
     args = parser.parse_args(argv)
-    if up_to_date(inputs_hash()):
+    if up_to_date(inputs_hash()) and not args.force:
         print("book up to date: no input changed since the last build")
-    elif prepare(args.jobs) != 0:
+    elif prepare(args.jobs, args.force) != 0:
         return 1
     elif args.no_sphinx:
         return 0
