@@ -7,6 +7,8 @@ different terms.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .data import load_table
@@ -42,3 +44,10 @@ def inconsistencies() -> pd.DataFrame:
 
 def _where(rows: pd.DataFrame) -> str:
     return "; ".join(f"{r.source}, {r.locator} (line {r.line})" for r in rows.itertuples())
+
+
+def characters_not_printed(texts: list[str]) -> list[tuple[int, str]]:
+    """(row, characters) of glossary entries whose characters none of the texts prints."""
+    flat = re.sub(r"\s+", "", "".join(texts))
+    terms = load_table("glossary")
+    return [(i + 1, chars) for i, chars in enumerate(terms["characters"]) if chars and chars not in flat]

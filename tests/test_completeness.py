@@ -16,6 +16,7 @@ import pytest
 
 from compendium import completeness
 from compendium.data import load_table
+from compendium.glossary import characters_not_printed
 from compendium.quotes import find_all, find_quote
 from compendium.schema import TableError
 
@@ -122,14 +123,24 @@ def test_every_occurrence_is_printed_where_it_says():
     assert not wrong, "\n".join(wrong)
 
 
+def all_texts():
+    return [source_text(k) for k in PUBLICATIONS + ["primary-sources"]]
+
+
 def test_glossary_characters_are_printed_in_a_source():
-    texts = "\n".join(source_text(k) for k in PUBLICATIONS + ["primary-sources"])
-    flat = re.sub(r"\s+", "", texts)
-    terms = load_table("glossary")
-    invented = [f"row {r.Index + 1}: {r.characters}" for r in terms.itertuples() if r.characters and r.characters not in flat]
-    assert not invented, "glossary characters that no source prints (give the romanisation's note instead):\n" + "\n".join(invented)
+    invented = characters_not_printed(all_texts())
+    assert not invented, "data/raw/glossary.csv: characters that no source prints (leave them out and say so " \
+        "in the note):\n" + "\n".join(f"row {row}: {chars}" for row, chars in invented)
+    terms = set(load_table("glossary")["term_id"])
     occurring = set(load_table("glossary_occurrences")["term_id"])
-    assert set(terms["term_id"]) <= occurring, set(terms["term_id"]) - occurring
+    assert terms <= occurring, f"glossary terms printed nowhere: {terms - occurring}"
+
+
+def test_a_glossary_entry_with_characters_no_source_prints_is_named(data_copy):
+    with open(data_copy / "glossary.csv", "a", encoding="utf-8") as f:
+        f.write("dynamic-control-invented,动态管控,dòngtài guǎnkòng,dynamic control,not printed anywhere\n")
+    rows = len(pd.read_csv(data_copy / "glossary.csv"))
+    assert characters_not_printed(all_texts()) == [(rows, "动态管控")]
 
 
 # -- bad input: each fails naming file, row and what was expected ---------------------

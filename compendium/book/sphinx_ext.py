@@ -16,6 +16,7 @@ Directives:
   with a section on where the sources pair them with different English.
 - ``coverage-table``: each publication's numbers, accounted for by claims and
   exclusions (data/derived/coverage.csv).
+- ``sources-table``: data/raw/sources.csv as readers need it.
 - ``how-to-cite``: a chapter's citation (text and BibTeX) from CITATION.cff.
 - ``colophon``: the Python and package versions and the commit.
 - ``datapackage-tables``: each table's description, download link and schema.
@@ -249,6 +250,18 @@ class CoverageTable(SphinxDirective):
                       body, [3, 1, 1, 3, 1, 1])]
 
 
+class SourcesTable(SphinxDirective):
+    """Every source: what it is, where it is, what was read of it, and whether its numbers are all accounted for."""
+
+    def run(self):
+        path = DATA / "raw" / "sources.csv"
+        self.env.note_dependency(str(path))
+        body = [[r["label"], r["role"], r["address"], r["read"], r["accessed"] or "not recorded",
+                 {"true": "yes", "false": "no"}.get(r["complete"].lower(), "")] for r in rows(path)]
+        return [table(["source", "role", "where", "what was read", "accessed", "every number accounted for"],
+                      body, [3, 1, 3, 3, 1, 1])]
+
+
 class GlossaryTerms(SphinxDirective):
     """Every glossary term with where the sources print it; then the inconsistencies."""
 
@@ -420,6 +433,7 @@ def setup(app):
     app.add_directive("claims-ledger", ClaimsLedger)
     app.add_directive("glossary-terms", GlossaryTerms)
     app.add_directive("coverage-table", CoverageTable)
+    app.add_directive("sources-table", SourcesTable)
     app.add_directive("how-to-cite", HowToCite)
     app.add_directive("colophon", Colophon)
     app.add_directive("datapackage-tables", DataPackageTables)
