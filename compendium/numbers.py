@@ -13,9 +13,12 @@ import calendar
 import re
 
 WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-         "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-         "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "a dozen": 12, "dozen": 12,
-         "half": 0.5, "a half": 0.5, "once": 1, "twice": 2, "thrice": 3, "a": 1, "an": 1}
+         "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+         "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+         "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+         "hundred": 100, "a dozen": 12, "dozen": 12, "half": 0.5, "a half": 0.5,
+         "once": 1, "twice": 2, "thrice": 3, "double": 2, "doubled": 2, "triple": 3, "tripled": 3,
+         "a": 1, "an": 1}
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
 WORD = re.compile(r"\b(" + "|".join(sorted((w for w in WORDS if w not in ("a", "an")), key=len, reverse=True)) + r")\b", re.I)
@@ -40,7 +43,8 @@ def printed_value(stated: str) -> float | None:
         if not word:
             return None
         number, rest = float(WORDS[word.group(1)]), text[word.end():]
-    scale = re.match(r"\s*(thousand|million|billion)\b", rest)
+    # "4.7 million"; and in a range, "between 21.5 and 25 million", the scale word of the end.
+    scale = re.match(r"(?:\s*(?:and|to|-|–)\s*[\d.,]+)?\s*(thousand|million|billion)\b", rest)
     return number * SCALES[scale.group(1)] if scale else number
 
 

@@ -9,6 +9,7 @@ from compendium.numbers import PERIODS, per_year, printed_value, resolution_boun
     ("785,900", 785900), ("4.7 million", 4.7e6), ("over 80 million", 80e6), ("73.5%", 73.5), ("26%", 26),
     ("two years", 2), ("Five years", 5), ("a dozen", 12), ("twice", 2), ("up to 2,000 yuan", 2000),
     ("between 2012 and 2018", 2012), ("no fewer than 22", 22), ("none", None),
+    ("between 21.5 and 25 million", 21.5e6), ("doubled", 2), ("eight months", 8),
 ])
 def test_printed_value(stated, value):
     assert printed_value(stated) == value
