@@ -1,7 +1,8 @@
 """Figures: one colour-blind-safe palette and one way to save them.
 
-Figures carry no Chinese glyphs (the project installs no CJK font). Saved PNGs
-are reproducible: no timestamps or software tags in their metadata.
+Figures carry no Chinese glyphs (the project installs no CJK font). Each is saved
+as PNG and SVG, reproducibly (no timestamps or software tags; SVG ids from a fixed
+salt), with the numbers it plots as CSV beside them.
 """
 
 from __future__ import annotations
@@ -51,12 +52,15 @@ def label(fig, ax, title: str, xlabel: str, source: str) -> None:
     fig.text(0.01, 0.015, textwrap.fill("Source: " + source, 110), fontsize=9, va="bottom")
 
 
-def save(fig, name: str) -> Path:
-    """Save book/figures/<name>.png without volatile metadata; return its path."""
+def save(fig, name: str, data=None) -> Path:
+    """Save book/figures/<name>.png and .svg without volatile metadata, and, given the
+    DataFrame of the numbers the figure plots, <name>.csv beside them; return the PNG's path."""
     folder = figures_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    write_if_changed(path, buffer.getvalue())
-    return path
+    for kind, metadata in [("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})]:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=kind, metadata=metadata)
+        write_if_changed(folder / f"{name}.{kind}", buffer.getvalue())
+    if data is not None:
+        write_if_changed(folder / f"{name}.csv", data.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    return folder / f"{name}.png"

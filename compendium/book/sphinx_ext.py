@@ -18,7 +18,8 @@ Directives:
   exclusions (data/derived/coverage.csv).
 - ``sources-table``: data/raw/sources.csv as readers need it.
 - ``how-to-cite``: a chapter's citation (text and BibTeX) from CITATION.cff.
-- ``colophon``: the Python and package versions and the commit.
+- ``colophon``: the build date, the commit, and the Python and package versions.
+- ``notebook-status``: each notebook's verdict counts and execution time.
 - ``datapackage-tables``: each table's description, download link and schema.
 
 Every role and directive notes the files it read as dependencies, so Sphinx
@@ -34,13 +35,16 @@ import json
 import platform
 import re
 import subprocess
+from datetime import datetime, timezone
 from functools import lru_cache
+from hashlib import sha256
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import yaml
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 
 from .. import ROOT
@@ -250,6 +254,28 @@ class CoverageTable(SphinxDirective):
                       body, [3, 1, 1, 3, 1, 1])]
 
 
+class NotebookStatus(SphinxDirective):
+    """Each notebook: its claims by verdict, and how long its last execution in this checkout took
+    (a notebook whose inputs never changed here was not executed: its committed outputs stand)."""
+
+    def run(self):
+        from ..checks import VERDICTS
+
+        times_path = ROOT / "_build" / "execution-times.json"
+        times = json.loads(times_path.read_text()) if times_path.exists() else {}
+        if times_path.exists():
+            self.env.note_dependency(str(times_path))
+        body = []
+        for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+            judged = DERIVED / f"judgements-{path.stem}.csv"
+            self.env.note_dependency(str(judged))
+            verdicts = [r["verdict"] for r in rows(judged)] if judged.exists() else []
+            name = f"notebooks/{path.name}"
+            seconds = f"{times[name]:.1f} s" if name in times else "not executed here (committed outputs current)"
+            body.append([name, str(len(verdicts)), *[str(verdicts.count(v)) for v in VERDICTS], seconds])
+        return [table(["notebook", "claims", *VERDICTS, "execution time"], body, [3, 1, 1, 1, 1, 1, 2])]
+
+
 class SourcesTable(SphinxDirective):
     """Every source: what it is, where it is, what was read of it, and whether its numbers are all accounted for."""
 
@@ -279,7 +305,7 @@ class GlossaryTerms(SphinxDirective):
             item = nodes.definition_list_item(ids=[f"term-{term['term_id']}"])
             head = nodes.term()
             printed = term["characters"] or ", ".join(dict.fromkeys(found.loc[found["term_id"] == term["term_id"], "printed"]))
-            head += nodes.inline(printed, printed, classes=["zh"] if term["characters"] else [])
+            head += nodes.Text(printed)
             head += nodes.Text(f" ({term['pinyin']})")
             item += head
             body = nodes.definition()
@@ -386,7 +412,8 @@ class Colophon(SphinxDirective):
             self.env.note_dependency(str(commits))
         names = [line.split("==")[0].strip() for line in (ROOT / "requirements.in").read_text().splitlines()
                  if line.strip() and not line.startswith("#")]
-        body = [("Python", platform.python_version()), ("commit", build_commit())]
+        body = [("built", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+                ("commit", build_commit()), ("Python", platform.python_version())]
         body += [(name, installed_version(name)) for name in names]
         return [table(("software", "version"), body, [1, 2])]
 
@@ -418,6 +445,62 @@ class DataPackageTables(SphinxDirective):
         return self.parse_text_to_nodes("\n".join(lines))
 
 
+# -- Chinese text in its own language -------------------------------------------
+
+CHINESE = re.compile(r"\d*[\u3400-\u9fff\uf900-\ufaff][\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\d.]*")
+SKIP = (nodes.literal, nodes.literal_block, nodes.raw, nodes.comment, nodes.FixedTextElement)
+
+
+class chinese(nodes.inline):
+    """A run of Chinese characters: <span lang="zh-Hans"> in HTML, so screen readers voice it in Chinese."""
+
+
+def visit_chinese_html(self, node):
+    self.body.append(self.starttag(node, "span", "", lang="zh-Hans"))
+
+
+def depart_chinese_html(self, node):
+    self.body.append("</span>")
+
+
+def visit_chinese_plain(self, node):
+    pass
+
+
+def depart_chinese_plain(self, node):
+    pass
+
+
+class MarkChinese(SphinxTransform):
+    """Wrap every run of Chinese characters in a `chinese` node, so authors write characters plainly."""
+
+    default_priority = 900
+
+    def apply(self, **kwargs):
+        for text in list(self.document.findall(nodes.Text)):
+            parent = text.parent
+            if parent is None or isinstance(parent, chinese) or any(isinstance(a, SKIP) for a in _ancestors(text)):
+                continue
+            value = str(text)
+            if not CHINESE.search(value):
+                continue
+            parts, done = [], 0
+            for match in CHINESE.finditer(value):
+                if match.start() > done:
+                    parts.append(nodes.Text(value[done:match.start()]))
+                parts.append(chinese(match.group(), match.group()))
+                done = match.end()
+            if done < len(value):
+                parts.append(nodes.Text(value[done:]))
+            parent.replace(text, parts)
+
+
+def _ancestors(node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
 def record_reread(app, env, docnames):
     """List the pages this build re-reads (a test asserts the set for a one-table edit)."""
     REREAD.parent.mkdir(parents=True, exist_ok=True)
@@ -425,8 +508,13 @@ def record_reread(app, env, docnames):
 
 
 def setup(app):
+    # A change to this extension changes how every page is read: make Sphinx re-read them all.
+    app.add_config_value("compendium_extension", sha256(Path(__file__).read_bytes()).hexdigest(), "env")
     app.connect("source-read", note_front_matter)
     app.connect("env-before-read-docs", record_reread)
+    app.add_node(chinese, html=(visit_chinese_html, depart_chinese_html),
+                 latex=(visit_chinese_plain, depart_chinese_plain), text=(visit_chinese_plain, depart_chinese_plain))
+    app.add_transform(MarkChinese)
     app.add_role("n", number_role)
     app.add_role("claim", claim_role)
     app.add_role("verdict", verdict_role)
@@ -434,6 +522,7 @@ def setup(app):
     app.add_directive("glossary-terms", GlossaryTerms)
     app.add_directive("coverage-table", CoverageTable)
     app.add_directive("sources-table", SourcesTable)
+    app.add_directive("notebook-status", NotebookStatus)
     app.add_directive("how-to-cite", HowToCite)
     app.add_directive("colophon", Colophon)
     app.add_directive("datapackage-tables", DataPackageTables)
