@@ -141,3 +141,38 @@ def test_chapter_ends_with_its_citation(built_html):
     assert "title = {The Dynamic Control System}" in page
     assert f"version = {{{record['version']}}}" in page and f"booktitle = {{{record['title']}}}" in page
     assert f"The Dynamic Control System. In {record['title']} (version {record['version']})" in page
+
+
+def test_chapter_links_and_ledger_links_meet_in_both_directions(built_html):
+    """Each claim a chapter links to has a ledger entry, and that entry links back to the chapter's paragraph."""
+    ledger = (built_html / "book" / "ledger.html").read_text(encoding="utf-8")
+    entries = set(re.findall(r'id="claim-([a-z0-9-]+)"', ledger))
+    back = {}
+    for block in ledger.split('<div class="claim ')[1:]:  # one ledger entry each
+        claim_id = re.search(r'id="claim-([a-z0-9-]+)"', block).group(1)
+        link = re.search(r'class="discussed-in reference internal" href="([^"]+)"', block)
+        if link:
+            back[claim_id] = link.group(1)
+    for page in sorted((built_html / "book").glob("*.html")):
+        if page.name == "ledger.html":
+            continue
+        text = page.read_text(encoding="utf-8")
+        linked = set(re.findall(r'href="ledger\.html#claim-([a-z0-9-]+)"', text))
+        assert linked <= entries, f"{page.name} links to claims with no ledger entry: {linked - entries}"
+        for claim_id in linked:
+            assert claim_id in back, f"{claim_id} is discussed in {page.name}, but its ledger entry does not link back"
+            target_page, anchor = back[claim_id].split("#")
+            target = (built_html / "book" / target_page).read_text(encoding="utf-8")
+            assert f'id="{anchor}"' in target, f"{claim_id}: the ledger links to #{anchor}, which {target_page} lacks"
+
+
+def test_ledger_shows_one_verdict_at_a_time(site, browser):
+    page, _, errors = visit(browser, f"{site}/book/ledger.html")
+    expected = int((ledger()["verdict"] == "discrepancy").sum())
+    page.locator("#verdict-filter button[data-verdict='discrepancy']").click()
+    assert page.locator(".claim:visible").count() == expected
+    assert page.locator(".claim.claim-discrepancy:visible").count() == expected
+    page.locator("#verdict-filter button[data-verdict='all']").click()
+    assert page.locator(".claim:visible").count() == len(ledger())
+    assert not errors
+    page.close()

@@ -130,7 +130,8 @@ def claim_role(name, rawtext, text, lineno, inliner, options=None, content=None)
     env = inliner.document.settings.env
     if text not in claim_topics(env):
         return fail(inliner, rawtext, lineno, f"unknown claim id {text!r} (not in data/raw/claims.csv)")
-    node = nodes.reference(rawtext, "", internal=True, refuri=ledger_uri(env, text), classes=["claim-link"])
+    node = nodes.reference(rawtext, "", internal=True, refuri=ledger_uri(env, text), classes=["claim-link"],
+                           claim_id=text, ids=[f"discussed-{text}-{env.new_serialno('claim-link')}"])
     node += nodes.literal(text, text)
     return [node], []
 
@@ -146,7 +147,8 @@ def verdict_role(name, rawtext, text, lineno, inliner, options=None, content=Non
     verdicts = {row["claim_id"]: row["verdict"] for row in rows(path)} if path.exists() else {}
     if text not in verdicts:
         return fail(inliner, rawtext, lineno, f"claim {text!r} has no verdict in {relative(path)}")
-    node = nodes.reference(rawtext, "", internal=True, refuri=ledger_uri(env, text), classes=["verdict-link"])
+    node = nodes.reference(rawtext, "", internal=True, refuri=ledger_uri(env, text), classes=["verdict-link"],
+                           claim_id=text, ids=[f"discussed-{text}-{env.new_serialno('claim-link')}"])
     node += badge(verdicts[text])
     return [node], []
 
@@ -185,18 +187,23 @@ def table(header, body_rows, widths=None) -> nodes.table:
     return node
 
 
+class discussion_link(nodes.Inline, nodes.Element):
+    """Placeholder in a ledger entry for the link to where a chapter discusses the claim;
+    resolved once every page has been read (a chapter may be read after the ledger)."""
+
+
 class ClaimsLedger(SphinxDirective):
     """Every claim of the ledger, grouped by publication, with an anchor each."""
 
     def run(self):
         from ..checks import VERDICTS
 
-        ledger_path = DERIVED / "ledger.csv"
-        sources_path = DATA / "raw" / "sources.csv"
-        for path in (ledger_path, sources_path):
+        ledger_path, sources_path, units_path = DERIVED / "ledger.csv", DATA / "raw" / "sources.csv", DATA / "raw" / "units.csv"
+        for path in (ledger_path, sources_path, units_path):
             self.env.note_dependency(str(path))
         ledger = rows(ledger_path)
         labels = {row["key"]: row["label"] for row in rows(sources_path)}
+        self.units = {row["unit"]: row["meaning"] for row in rows(units_path)}
         publications = list(dict.fromkeys(row["source"] for row in ledger))
         counts = [[labels.get(p, p)] + [sum(r["source"] == p and r["verdict"] == v for r in ledger) for v in VERDICTS]
                   + [sum(r["source"] == p for r in ledger)] for p in publications]
@@ -211,7 +218,7 @@ class ClaimsLedger(SphinxDirective):
 
     def entry(self, row: dict) -> nodes.container:
         anchor = f"claim-{row['claim_id']}"
-        box = nodes.container(ids=[anchor], classes=["claim"])
+        box = nodes.container(ids=[anchor], classes=["claim", f"claim-{row['verdict']}"])
         head = nodes.paragraph(classes=["claim-head"])
         link = nodes.reference("", "", internal=True, refuri=f"#{anchor}", classes=["claim-id"])
         link += nodes.literal(text=row["claim_id"])
@@ -222,17 +229,54 @@ class ClaimsLedger(SphinxDirective):
         quote = nodes.block_quote()
         quote += nodes.paragraph(text=row["quote"])
         box += quote
-        notebook = Path(row["notebook"]).with_suffix("").as_posix()
-        where = nodes.reference("", Path(notebook).name, internal=True,
-                                refuri=self.env.app.builder.get_relative_uri(self.env.docname, notebook))
-        printed = f"{row['stated']} ({row['unit']})"
-        box += paragraph(("Where", row["locator"]), ". ", ("Printed", printed),
-                         *([". ", ("Recomputed", row["recomputed"])] if row["recomputed"] else []),
-                         ". Notebook: ", where)
-        for label, column in [("Checks", "method"), ("Note", "note"), ("Would settle it", "would_settle")]:
+        printed = f"{row['stated']} ({self.units.get(row['unit'], row['unit'])})"
+        box += paragraph(("Claim", printed), f", {row['locator']}.")
+        for label, column in [("What we found", "method"), ("Note", "note"), ("What would settle it", "would_settle")]:
             if row.get(column):
                 box += paragraph((label, row[column]))
+        notebook = Path(row["notebook"]).with_suffix("").as_posix()
+        where = nodes.reference("", "the notebook", internal=True,
+                                refuri=self.env.app.builder.get_relative_uri(self.env.docname, notebook))
+        box += paragraph("Discussed in ", discussion_link(claim_id=row["claim_id"]), "; computed in ", where, ".")
         return box
+
+
+def note_discussions(app, doctree):
+    """Remember, for each claim, the first place a chapter page links to it ({claim} or {verdict})."""
+    env = app.env
+    found = env.compendium_discussed if hasattr(env, "compendium_discussed") else {}
+    for node in doctree.findall(nodes.reference):
+        claim_id = node.get("claim_id")
+        if claim_id and env.docname != LEDGER_PAGE and claim_id not in found:
+            found[claim_id] = (env.docname, node["ids"][0])
+    env.compendium_discussed = found
+
+
+def purge_discussions(app, env, docname):
+    found = getattr(env, "compendium_discussed", {})
+    env.compendium_discussed = {c: where for c, where in found.items() if where[0] != docname}
+
+
+def merge_discussions(app, env, docnames, other):
+    env.compendium_discussed = {**getattr(other, "compendium_discussed", {}), **getattr(env, "compendium_discussed", {})}
+
+
+def rewrite_ledger(app, env):
+    """The ledger links to the chapter paragraphs: write it again whenever a page was re-read."""
+    return [LEDGER_PAGE] if getattr(app, "compendium_reread", None) and LEDGER_PAGE in env.all_docs else []
+
+
+def resolve_discussions(app, doctree, docname):
+    """Replace each ledger placeholder by a link to the chapter paragraph that discusses the claim."""
+    found = getattr(app.env, "compendium_discussed", {})
+    for node in list(doctree.findall(discussion_link)):
+        where = found.get(node["claim_id"])
+        if where is None:
+            node.replace_self(nodes.Text("no chapter yet"))
+            continue
+        title = app.env.titles[where[0]].astext()
+        uri = app.builder.get_relative_uri(docname, where[0]) + f"#{where[1]}"
+        node.replace_self(nodes.reference("", title, internal=True, refuri=uri, classes=["discussed-in"]))
 
 
 class CoverageTable(SphinxDirective):
@@ -503,6 +547,7 @@ def _ancestors(node):
 
 def record_reread(app, env, docnames):
     """List the pages this build re-reads (a test asserts the set for a one-table edit)."""
+    app.compendium_reread = sorted(docnames)
     REREAD.parent.mkdir(parents=True, exist_ok=True)
     REREAD.write_text("".join(f"{d}\n" for d in sorted(docnames)), encoding="utf-8")
 
@@ -519,6 +564,12 @@ def setup(app):
     app.add_role("claim", claim_role)
     app.add_role("verdict", verdict_role)
     app.add_directive("claims-ledger", ClaimsLedger)
+    app.add_node(discussion_link)
+    app.connect("doctree-read", note_discussions)
+    app.connect("env-purge-doc", purge_discussions)
+    app.connect("env-merge-info", merge_discussions)
+    app.connect("doctree-resolved", resolve_discussions)
+    app.connect("env-get-updated", rewrite_ledger)
     app.add_directive("glossary-terms", GlossaryTerms)
     app.add_directive("coverage-table", CoverageTable)
     app.add_directive("sources-table", SourcesTable)
