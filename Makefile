@@ -10,6 +10,7 @@ READY := $(VENV)/.ready
 LAB := $(VENV)/.lab
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CHROMIUM ?= /usr/bin/chromium
+AXE := node_modules/axe-core/axe.min.js
 PORT ?= 8000
 # Notebooks, Sphinx and tests import this checkout's package (also from a copy).
 export PYTHONPATH := $(CURDIR)
@@ -31,7 +32,7 @@ book: $(READY)
 	$(BIN)/python -m compendium.book.build --jobs $(JOBS)
 
 ## make test: the book build above, lint, then every test (data, checks, ledger, nbval, browser).
-test: book browser lint
+test: book browser lint $(AXE)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 ## ruff over the package, the tests and the notebooks (it reads .ipynb).
@@ -42,6 +43,13 @@ lint: $(READY)
 browser:
 	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+## axe-core for the accessibility tests, pinned in package-lock.json (npm from Debian if missing).
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "installing Debian's npm for axe-core"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm >/dev/null; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 ## make watch: serve the book on 127.0.0.1:$(PORT) and rebuild on save of a table, a text
 ## notebook or a page, with make book's dependency-tracked steps; the open page reloads.

@@ -176,3 +176,77 @@ def test_ledger_shows_one_verdict_at_a_time(site, browser):
     assert page.locator(".claim:visible").count() == len(ledger())
     assert not errors
     page.close()
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_no_serious_or_critical_accessibility_violation(built_html, site, browser, mode):
+    """axe-core on every page, with the theme in light and in dark mode."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} missing: `make test` installs axe-core from package-lock.json (npm ci)")
+    script = AXE.read_text(encoding="utf-8")
+    found = []
+    for relative in pages(built_html):
+        context = browser.new_context(color_scheme=mode)
+        context.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+        page = context.new_page()
+        page.goto(f"{site}/{relative}", wait_until="networkidle")
+        assert page.evaluate("document.documentElement.dataset.theme") == mode, relative
+        page.add_script_tag(content=script)
+        violations = page.evaluate("async () => (await axe.run()).violations"
+                                   ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                                   ".map(v => `${v.impact} ${v.id}: ${v.nodes.length} (${v.nodes[0].target.join(' ')})`)")
+        found += [f"{relative}: {v}" for v in violations]
+        context.close()
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_first_visit_follows_the_readers_colour_preference(site, browser, scheme):
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{site}/book/intro.html", wait_until="networkidle")
+    assert page.evaluate("document.documentElement.dataset.theme") == scheme
+    assert not errors
+    context.close()
+
+
+CHINESE_OUTSIDE_LANG = """() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const bad = [];
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!/[\\u3400-\\u9fff]/.test(node.textContent)) continue;
+    const parent = node.parentElement;
+    if (parent.closest("script, style")) continue;
+    if (!parent.closest('[lang="zh-Hans"]')) bad.push(node.textContent.trim().slice(0, 40));
+  }
+  return bad;
+}"""
+
+
+def test_every_chinese_run_is_marked_as_chinese(built_html, site, browser):
+    untagged = []
+    for relative in pages(built_html):
+        page, _, _ = visit(browser, f"{site}/{relative}")
+        untagged += [f"{relative}: {text}" for text in page.evaluate(CHINESE_OUTSIDE_LANG)]
+        page.close()
+    assert not untagged, "Chinese text outside lang=zh-Hans:\n" + "\n".join(untagged)
+
+
+def test_no_page_scrolls_sideways_on_a_phone(built_html, site, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    wide = []
+    for relative in pages(built_html):
+        page = context.new_page()
+        page.goto(f"{site}/{relative}", wait_until="networkidle")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            wide.append(f"{relative}: {overflow} px")
+        page.close()
+    context.close()
+    assert not wide, "pages wider than a 390 px screen:\n" + "\n".join(wide)

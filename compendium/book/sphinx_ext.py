@@ -45,6 +45,7 @@ import yaml
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
 from .. import ROOT
@@ -539,10 +540,34 @@ class MarkChinese(SphinxTransform):
             parent.replace(text, parts)
 
 
+class MarkChineseLate(SphinxPostTransform):
+    """The same, after other extensions have added their text (the bibliography's entries)."""
+
+    default_priority = 999
+
+    def run(self, **kwargs):
+        MarkChinese.apply(self)
+
+
 def _ancestors(node):
     while node.parent is not None:
         node = node.parent
         yield node
+
+
+# -- the bibliography as an accessible list --------------------------------------
+
+def visit_citation_html(self, node):
+    """As docutils, but each entry is a list item of its list (axe: aria-required-children)."""
+    if not isinstance(node.previous_sibling(), type(node)):
+        self.body.append('<div role="list" class="citation-list">\n')
+    self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))
+
+
+def depart_citation_html(self, node):
+    self.body.append("</div>\n")
+    if not isinstance(node.next_node(descend=False, siblings=True), type(node)):
+        self.body.append("</div>\n")
 
 
 def record_reread(app, env, docnames):
@@ -560,6 +585,8 @@ def setup(app):
     app.add_node(chinese, html=(visit_chinese_html, depart_chinese_html),
                  latex=(visit_chinese_plain, depart_chinese_plain), text=(visit_chinese_plain, depart_chinese_plain))
     app.add_transform(MarkChinese)
+    app.add_post_transform(MarkChineseLate)
+    app.add_node(nodes.citation, override=True, html=(visit_citation_html, depart_citation_html))
     app.add_role("n", number_role)
     app.add_role("claim", claim_role)
     app.add_role("verdict", verdict_role)
