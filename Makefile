@@ -15,7 +15,7 @@ PORT ?= 8000
 # Notebooks, Sphinx and tests import this checkout's package (also from a copy).
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: book test lint browser watch lab bench clean
+.PHONY: book test lint browser pdf pdf-tools watch lab bench clean
 
 $(READY): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
@@ -31,8 +31,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 book: $(READY)
 	$(BIN)/python -m compendium.book.build --jobs $(JOBS)
 
-## make test: the book build above, lint, then every test (data, checks, ledger, nbval, browser).
-test: book browser lint $(AXE)
+## make test: the book build above, the PDF, lint, then every test (data, checks, ledger, nbval, browser, PDF).
+test: book pdf browser lint $(AXE)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 ## ruff over the package, the tests and the notebooks (it reads .ipynb).
@@ -43,6 +43,19 @@ lint: $(READY)
 browser:
 	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+## make pdf: the whole book as one PDF (xelatex, Debian's TeX Live and Noto CJK fonts, installed if missing).
+PDF := _build/pdf/_build/latex/compendium.pdf
+PDF_PACKAGES := latexmk texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-plain-generic \
+  texlive-lang-chinese fonts-freefont-otf fonts-noto-cjk poppler-utils
+pdf: book pdf-tools
+	$(BIN)/jupyter-book build . --builder pdflatex --path-output _build/pdf --quiet
+	@echo "PDF: $(PDF)"
+
+pdf-tools:
+	@command -v xelatex >/dev/null && command -v pdftotext >/dev/null && fc-list | grep -q "Noto Sans CJK" || { \
+	  echo "installing Debian's TeX Live, Noto CJK and poppler for the PDF"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(PDF_PACKAGES) >/dev/null; }
 
 ## axe-core for the accessibility tests, pinned in package-lock.json (npm from Debian if missing).
 $(AXE): package.json package-lock.json

@@ -196,9 +196,10 @@ def cross_source(stated: float, resolution: float, qualifier: str,
     """Do two printed values for one quantity stand for overlapping intervals?"""
     a = printed_interval(stated, resolution, qualifier, rule)
     b = printed_interval(other, other_resolution, other_qualifier, rule)
-    strict = "more than" in (qualifier, other_qualifier)
+    # A printed value stands for a half-open interval ("2" is 1.5 up to, not including,
+    # 2.5 under round half up), so two intervals that only touch do not overlap.
     low, high = max(a[0], b[0]), min(a[1], b[1])
-    ok = low < high if strict else low <= high
+    ok = low < high
     detail = (f"the publication's {qualifier + ' ' if qualifier else ''}{_fmt(stated)} and {other_label}'s "
               f"{other_qualifier + ' ' if other_qualifier else ''}{_fmt(other)} "
               + ("can stand for the same value" if ok else "cannot both be right"))

@@ -77,6 +77,8 @@ def test_qualifiers_bound_values():
 
 def test_cross_source():
     assert ck.cross_source(785900, 100, "", 785000, 1000, "more than", "news").passed
+    assert not ck.cross_source(2, 1, "", 3, 1, "", "neighbour").passed  # [1.5, 2.5) and [2.5, 3.5) only touch
+    assert ck.cross_source(3, 1, "", 3, 1, "", "same").passed
     assert not ck.cross_source(2.2e6, 1e5, "", 2148000, 1000, "", "report").passed
     assert ck.cross_source(2, 1, "", 2, 1, "about", "Yang").passed
 

@@ -118,8 +118,19 @@ def claim_topics(env) -> dict[str, str]:
     return {row["claim_id"]: row["topic"] for row in rows(CLAIMS)}
 
 
-def ledger_uri(env, claim_id: str) -> str:
-    return env.app.builder.get_relative_uri(env.docname, LEDGER_PAGE) + f"#claim-{claim_id}"
+def page_reference(text: str, page: str, anchor: str = "", **attributes) -> nodes.reference:
+    """A link to another page (and an anchor on it), resolved when the page is written:
+    the address depends on the builder (a file for HTML, a label in the one LaTeX document)."""
+    node = nodes.reference(text, text, internal=True, refuri="#", **attributes)
+    node["compendium_page"], node["compendium_anchor"] = page, anchor
+    return node
+
+
+def resolve_page_references(app, doctree, docname):
+    for node in doctree.findall(nodes.reference):
+        if "compendium_page" in node:
+            anchor = node["compendium_anchor"]
+            node["refuri"] = app.builder.get_relative_uri(docname, node["compendium_page"]) + (f"#{anchor}" if anchor else "")
 
 
 def badge(verdict: str) -> nodes.inline:
@@ -131,8 +142,8 @@ def claim_role(name, rawtext, text, lineno, inliner, options=None, content=None)
     env = inliner.document.settings.env
     if text not in claim_topics(env):
         return fail(inliner, rawtext, lineno, f"unknown claim id {text!r} (not in data/raw/claims.csv)")
-    node = nodes.reference(rawtext, "", internal=True, refuri=ledger_uri(env, text), classes=["claim-link"],
-                           claim_id=text, ids=[f"discussed-{text}-{env.new_serialno('claim-link')}"])
+    node = page_reference("", LEDGER_PAGE, f"claim-{text}", classes=["claim-link"], claim_id=text,
+                          ids=[f"discussed-{text}-{env.new_serialno('claim-link')}"])
     node += nodes.literal(text, text)
     return [node], []
 
@@ -148,8 +159,8 @@ def verdict_role(name, rawtext, text, lineno, inliner, options=None, content=Non
     verdicts = {row["claim_id"]: row["verdict"] for row in rows(path)} if path.exists() else {}
     if text not in verdicts:
         return fail(inliner, rawtext, lineno, f"claim {text!r} has no verdict in {relative(path)}")
-    node = nodes.reference(rawtext, "", internal=True, refuri=ledger_uri(env, text), classes=["verdict-link"],
-                           claim_id=text, ids=[f"discussed-{text}-{env.new_serialno('claim-link')}"])
+    node = page_reference("", LEDGER_PAGE, f"claim-{text}", classes=["verdict-link"], claim_id=text,
+                          ids=[f"discussed-{text}-{env.new_serialno('claim-link')}"])
     node += badge(verdicts[text])
     return [node], []
 
@@ -236,8 +247,7 @@ class ClaimsLedger(SphinxDirective):
             if row.get(column):
                 box += paragraph((label, row[column]))
         notebook = Path(row["notebook"]).with_suffix("").as_posix()
-        where = nodes.reference("", "the notebook", internal=True,
-                                refuri=self.env.app.builder.get_relative_uri(self.env.docname, notebook))
+        where = page_reference("the notebook", notebook)
         box += paragraph("Discussed in ", discussion_link(claim_id=row["claim_id"]), "; computed in ", where, ".")
         return box
 
@@ -276,8 +286,7 @@ def resolve_discussions(app, doctree, docname):
             node.replace_self(nodes.Text("no chapter yet"))
             continue
         title = app.env.titles[where[0]].astext()
-        uri = app.builder.get_relative_uri(docname, where[0]) + f"#{where[1]}"
-        node.replace_self(nodes.reference("", title, internal=True, refuri=uri, classes=["discussed-in"]))
+        node.replace_self(page_reference(title, where[0], where[1], classes=["discussed-in"]))
 
 
 class CoverageTable(SphinxDirective):
@@ -570,6 +579,22 @@ def depart_citation_html(self, node):
         self.body.append("</div>\n")
 
 
+# -- printed pages say what they are from -------------------------------------------
+
+def write_print_css(app, exception):
+    """Each printed page of the HTML book carries the book's title, version and address (from CITATION.cff)."""
+    if exception or app.builder.format != "html":
+        return
+    record = citation_record()
+    top = json.dumps(f"{record['title']}, version {record['version']}")
+    bottom = (json.dumps(record["url"] + ", ") + " " if record.get("url") else "") + '"page " counter(page)'
+    css = (f"@media print {{\n  @page {{\n    @top-center {{ content: {top}; font-size: 9pt; }}\n"
+           f"    @bottom-center {{ content: {bottom}; font-size: 9pt; }}\n  }}\n}}\n")
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    (static / "compendium-print.css").write_text(css, encoding="utf-8")
+
+
 def record_reread(app, env, docnames):
     """List the pages this build re-reads (a test asserts the set for a one-table edit)."""
     app.compendium_reread = sorted(docnames)
@@ -596,7 +621,10 @@ def setup(app):
     app.connect("env-purge-doc", purge_discussions)
     app.connect("env-merge-info", merge_discussions)
     app.connect("doctree-resolved", resolve_discussions)
+    app.connect("doctree-resolved", resolve_page_references)
     app.connect("env-get-updated", rewrite_ledger)
+    app.add_css_file("compendium-print.css", media="print")
+    app.connect("build-finished", write_print_css)
     app.add_directive("glossary-terms", GlossaryTerms)
     app.add_directive("coverage-table", CoverageTable)
     app.add_directive("sources-table", SourcesTable)
