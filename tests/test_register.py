@@ -39,3 +39,18 @@ def test_citation_file_has_what_citations_need():
         assert record.get(field), field
     assert all("name" in a or "family-names" in a for a in record["authors"])
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(record["date-released"]))
+
+
+def test_one_title_and_version_everywhere():
+    """The site, CITATION.cff and .zenodo.json name the work the same way."""
+    import json
+
+    import yaml
+
+    record = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    site = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    zenodo = json.loads((ROOT / ".zenodo.json").read_text(encoding="utf-8"))
+    assert record["title"] == site["title"] == zenodo["title"]
+    assert str(record["version"]) == zenodo["version"]
+    assert [a.get("name") for a in record["authors"]] == [c["name"] for c in zenodo["creators"]]
+    assert zenodo["license"] in record["license"] and zenodo["keywords"] == record["keywords"]
