@@ -98,7 +98,8 @@ def add_synthetic_chapters(copy: Path, count: int = 5) -> None:
         (copy / "notebooks" / "md" / f"{topic}.md").write_text(
             rename((copy / "notebooks" / "md" / "dcs.md").read_text(encoding="utf-8")), encoding="utf-8")
         (copy / "book" / f"{topic}.md").write_text(rename((copy / "book" / "dcs.md").read_text(encoding="utf-8")), encoding="utf-8")
-        toc = toc.replace("      - file: book/dcs\n", f"      - file: book/dcs\n      - file: book/{topic}\n", 1)
+        toc = toc.replace("          - file: notebooks/dcs\n", "          - file: notebooks/dcs\n"
+                          f"      - file: book/{topic}\n        sections:\n          - file: notebooks/{topic}\n", 1)
     with open(raw / "claims.csv", "w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(claims[0]), lineterminator="\n")
         writer.writeheader()
