@@ -250,3 +250,15 @@ def test_no_page_scrolls_sideways_on_a_phone(built_html, site, browser):
         page.close()
     context.close()
     assert not wide, "pages wider than a 390 px screen:\n" + "\n".join(wide)
+
+
+def test_every_ledger_entry_can_be_cited(site, browser):
+    """Each entry ends with a text citation naming the claim and BibTeX with a copy button."""
+    page, _, _ = visit(browser, f"{site}/book/ledger.html")
+    for row in ledger().itertuples():
+        cite = page.locator(f"#claim-{row.claim_id} .cite-claim")
+        assert cite.count() == 1, row.claim_id
+        assert f"Claim {row.claim_id}" in cite.locator("p").inner_text()
+        assert f"@incollection{{compendium-{row.claim_id}," in cite.locator("pre").inner_text()
+    assert page.locator(".cite-claim button.copybtn").count() == len(ledger())
+    page.close()

@@ -210,6 +210,7 @@ class ClaimsLedger(SphinxDirective):
     def run(self):
         from ..checks import VERDICTS
 
+        self.env.note_dependency(str(CITATION))
         ledger_path, sources_path, units_path = DERIVED / "ledger.csv", DATA / "raw" / "sources.csv", DATA / "raw" / "units.csv"
         for path in (ledger_path, sources_path, units_path):
             self.env.note_dependency(str(path))
@@ -249,7 +250,23 @@ class ClaimsLedger(SphinxDirective):
         notebook = Path(row["notebook"]).with_suffix("").as_posix()
         where = page_reference("the notebook", notebook)
         box += paragraph("Discussed in ", discussion_link(claim_id=row["claim_id"]), "; computed in ", where, ".")
+        box += self.citation(row)
         return box
+
+    def citation(self, row: dict) -> list:
+        """'Cite this claim': a text citation and BibTeX (the theme gives code blocks a copy button)."""
+        record = citation_record()
+        anchor = f"claim-{row['claim_id']}"
+        if record.get("url"):  # the book's address, one setting in CITATION.cff
+            record, title = {**record, "url": f"{record['url'].rstrip('/')}/book/ledger.html#{anchor}"}, f"Claim {row['claim_id']}"
+        else:
+            title = f"Claim {row['claim_id']} (claims ledger, entry #{anchor})"
+        text = citation_text(record, title)
+        bibtex = citation_bibtex(record, title, f"compendium-{row['claim_id']}")
+        cite = nodes.container(classes=["cite-claim"])
+        cite += paragraph(("Cite this claim", text + " Accessed on the date you read it."))
+        cite += nodes.literal_block(text=bibtex, language="bibtex")
+        return cite
 
 
 def note_discussions(app, doctree):
