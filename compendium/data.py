@@ -81,6 +81,11 @@ def write_if_changed(target: Path, content: bytes) -> None:
     os.replace(tmp, target)
 
 
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as the compendium writes CSV: UTF-8, no index, Unix line ends."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
 def write_derived(frame: pd.DataFrame, name: str) -> str:
     """Write data/derived/<name>.csv atomically; return a line naming it and its SHA-256.
 
@@ -90,6 +95,6 @@ def write_derived(frame: pd.DataFrame, name: str) -> str:
     out_dir = derived_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{name}.csv"
-    content = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    content = csv_bytes(frame)
     write_if_changed(target, content)
     return f"wrote data/derived/{name}.csv: {len(frame)} rows, sha256 {sha256(content)}"

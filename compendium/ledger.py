@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import checks as ck
 from . import relative_to_root
-from .data import derived_dir, load_table, write_derived, write_if_changed
+from .data import csv_bytes, derived_dir, load_table, write_derived, write_if_changed
 from .schema import TableError
 
 # The ledger contract (DESIGN.md): keep these names and this order.
@@ -183,7 +183,6 @@ def assemble_ledger(folder: Path | None = None) -> list[str]:
     ledger = ledger.sort_values("claim_id", key=lambda s: s.map(order), kind="stable")
     written = []
     for frame, name in [(ledger, "ledger"), (glue_table({k: str(v) for k, v in verdict_counts(ledger).items()}), "glue-ledger")]:
-        content = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
-        write_if_changed(folder / f"{name}.csv", content)
+        write_if_changed(folder / f"{name}.csv", csv_bytes(frame))
         written.append(f"{name}.csv")
     return written

@@ -16,7 +16,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 
 from . import ROOT
-from .data import write_if_changed
+from .data import csv_bytes, write_if_changed
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -62,5 +62,5 @@ def save(fig, name: str, data=None) -> Path:
         fig.savefig(buffer, format=kind, metadata=metadata)
         write_if_changed(folder / f"{name}.{kind}", buffer.getvalue())
     if data is not None:
-        write_if_changed(folder / f"{name}.csv", data.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        write_if_changed(folder / f"{name}.csv", csv_bytes(data))
     return folder / f"{name}.png"
