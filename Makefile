@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+# cffconvert pins jsonschema < 4, which the book's own environment cannot hold: it gets its own.
+CFF := .venv-cff/.ready
 LAB := $(VENV)/.lab
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CHROMIUM ?= /usr/bin/chromium
@@ -32,7 +34,7 @@ book: $(READY)
 	$(BIN)/python -m compendium.book.build --jobs $(JOBS)
 
 ## make test: the book build above, the PDF, lint, then every test (data, checks, ledger, nbval, browser, PDF).
-test: book pdf browser lint $(AXE)
+test: book pdf browser lint $(AXE) $(CFF)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
 ## ruff over the package, the tests and the notebooks (it reads .ipynb).
@@ -56,6 +58,12 @@ pdf-tools:
 	@command -v xelatex >/dev/null && command -v pdftotext >/dev/null && fc-list | grep -q "Noto Sans CJK" || { \
 	  echo "installing Debian's TeX Live, Noto CJK and poppler for the PDF"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(PDF_PACKAGES) >/dev/null; }
+
+## cffconvert for the citation tests, pinned in requirements-cff.txt.
+$(CFF): requirements-cff.txt
+	@test -x .venv-cff/bin/python || $(PYTHON) -m venv .venv-cff
+	.venv-cff/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-cff.txt
+	@touch $@
 
 ## axe-core for the accessibility tests, pinned in package-lock.json (npm from Debian if missing).
 $(AXE): package.json package-lock.json

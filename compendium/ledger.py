@@ -22,8 +22,9 @@ from .schema import TableError
 # The ledger contract (DESIGN.md): keep these names and this order.
 LEDGER_COLUMNS = ["claim_id", "source", "locator", "quote", "stated", "value", "unit",
                   "verdict", "recomputed", "method", "note", "notebook"]
-# Columns after the contract's: what would settle an unverifiable claim.
-JUDGEMENT_COLUMNS = LEDGER_COLUMNS + ["would_settle"]
+# Columns after the contract's: what would settle an unverifiable claim, and the execution
+# count of the notebook cell that judged the claim (the book links each entry to that cell).
+JUDGEMENT_COLUMNS = LEDGER_COLUMNS + ["would_settle", "cell"]
 GLUE_KEY = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -33,6 +34,19 @@ def number_text(x) -> str:
         return ""
     x = float(x)
     return str(int(x)) if x.is_integer() else f"{x:.6g}"
+
+
+def executing_cell() -> str:
+    """The execution count of the notebook cell running now, or '' outside a kernel."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return ""
+    shell = get_ipython()
+    if shell is None:
+        return ""
+    # IPython stores a cell's input (In[n]) before running it; the latest stored is the running cell.
+    return str(len(shell.history_manager.input_hist_raw) - 1)
 
 
 def verdict_summary(table: pd.DataFrame) -> pd.DataFrame:
@@ -89,6 +103,7 @@ class Judgements:
             "unit": row["unit"], "verdict": verdict, "recomputed": number_text(recomputed),
             "method": "; ".join(c.describe() for c in checks), "note": note,
             "notebook": f"notebooks/{self.topic}.ipynb", "would_settle": would_settle,
+            "cell": executing_cell(),
         }
         return verdict
 

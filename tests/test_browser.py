@@ -166,6 +166,33 @@ def test_chapter_links_and_ledger_links_meet_in_both_directions(built_html):
             assert f'id="{anchor}"' in target, f"{claim_id}: the ledger links to #{anchor}, which {target_page} lacks"
 
 
+def test_every_ledger_entry_links_to_the_notebook_cell_that_judged_it(built_html):
+    """Each entry links to judge-<id> on its notebook's page. That anchor is on a code cell that
+    calls judge, and, where the notebook's source names the claim, on the cell that names it."""
+    ledger = (built_html / "book" / "ledger.html").read_text(encoding="utf-8")
+    cell_start = '<div class="cell docutils container"'
+    pages, named_in_cell = {}, 0
+    for block in ledger.split('<div class="claim ')[1:]:
+        claim_id = re.search(r'id="claim-([a-z0-9-]+)"', block).group(1)
+        link = re.search(r'href="\.\./notebooks/([a-z]+)\.html#([a-z0-9-]+)"', block)
+        assert link and link.group(2) == f"judge-{claim_id}", f"{claim_id}: no link to the cell that judged it"
+        topic = link.group(1)
+        if topic not in pages:
+            pages[topic] = ((built_html / "notebooks" / f"{topic}.html").read_text(encoding="utf-8"),
+                            (ROOT / "notebooks" / "md" / f"{topic}.md").read_text(encoding="utf-8"))
+        html, source = pages[topic]
+        at = html.find(f'id="judge-{claim_id}"')
+        assert at >= 0, f"{claim_id}: notebooks/{topic}.html has no anchor judge-{claim_id}"
+        start = html.rfind(cell_start, 0, at + 1)
+        end = html.find(cell_start, at)
+        cell = re.sub(r"<[^>]+>", "", html[start:end if end > 0 else len(html)])
+        assert "judge" in cell, f"{claim_id}: the anchored cell does not judge anything"
+        if f'"{claim_id}"' in source:
+            named_in_cell += 1
+            assert claim_id in cell, f"{claim_id}: the anchored cell of notebooks/{topic}.html does not name it"
+    assert named_in_cell > len(pages)  # the stronger check ran, not only the weak one
+
+
 def test_ledger_shows_one_verdict_at_a_time(site, browser):
     page, _, errors = visit(browser, f"{site}/book/ledger.html")
     expected = int((ledger()["verdict"] == "discrepancy").sum())

@@ -27,8 +27,11 @@ def read(name, folder=DERIVED):
     return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
 
 
-def test_ledger_has_the_contract_columns_then_would_settle():
-    assert list(read("ledger.csv").columns) == CONTRACT + ["would_settle"]
+def test_ledger_has_the_contract_columns_then_would_settle_and_cell():
+    ledger = read("ledger.csv")
+    assert list(ledger.columns) == CONTRACT + ["would_settle", "cell"]
+    # Every claim was judged in an executing notebook cell, which the book links to.
+    assert ledger["cell"].str.fullmatch(r"[1-9]\d*").all()
 
 
 def test_every_register_claim_once_in_register_order():

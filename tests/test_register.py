@@ -5,13 +5,16 @@ source says what was read of it, and CITATION.cff has what citations need.
 test_completeness; printed values against their numbers by validation itself.)
 """
 
+import json
 import re
+import subprocess
 from pathlib import Path
 
 from compendium.data import load_table
 from compendium.schema import BIBLIOGRAPHY, bibliography_keys
 
 ROOT = Path(__file__).resolve().parents[1]
+CFFCONVERT = ROOT / ".venv-cff" / "bin" / "cffconvert"
 
 
 def test_every_bibliography_entry_is_a_registered_source():
@@ -54,3 +57,25 @@ def test_one_title_and_version_everywhere():
     assert str(record["version"]) == zenodo["version"]
     assert [a.get("name") for a in record["authors"]] == [c["name"] for c in zenodo["creators"]]
     assert zenodo["license"] in record["license"] and zenodo["keywords"] == record["keywords"]
+
+
+def cffconvert(*arguments: str) -> subprocess.CompletedProcess:
+    """cffconvert on CITATION.cff, from its own environment (it needs an older jsonschema than the book)."""
+    assert CFFCONVERT.exists(), f"{CFFCONVERT} is missing: `make test` installs it from requirements-cff.txt"
+    return subprocess.run([str(CFFCONVERT), *arguments, "-i", str(ROOT / "CITATION.cff")],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_citation_file_is_valid_cff():
+    result = cffconvert("--validate")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_zenodo_metadata_is_what_cffconvert_makes_of_the_citation_file():
+    converted = json.loads(cffconvert("-f", "zenodo").stdout)
+    zenodo = json.loads((ROOT / ".zenodo.json").read_text(encoding="utf-8"))
+    for field, value in converted.items():
+        if field == "license":  # the CFF lists two licences; Zenodo takes one of them
+            assert zenodo["license"] in value["id"]
+        else:
+            assert zenodo.get(field) == value, f".zenodo.json {field}: {zenodo.get(field)!r}; CITATION.cff gives {value!r}"

@@ -11,7 +11,9 @@ Roles (in MyST, ``{name}`text```):
 
 Directives:
 - ``claims-ledger``: every claim of data/derived/ledger.csv, grouped by
-  publication, with verdict counts at the top and an anchor per claim.
+  publication and chapter, with verdict counts and contents by chapter at the
+  top, an anchor per claim, and a link to the notebook cell that judged it
+  (notebook pages give that cell the anchor judge-<claim_id>).
 - ``glossary-terms``: the glossary of Chinese terms from data/raw/glossary*.csv,
   with a section on where the sources pair them with different English.
 - ``coverage-table``: each publication's numbers, accounted for by claims and
@@ -179,9 +181,11 @@ def paragraph(*parts) -> nodes.paragraph:
     return para
 
 
-def table(header, body_rows, widths=None) -> nodes.table:
-    """A docutils table of strings."""
+def table(header, body_rows, widths=None, caption: str = "") -> nodes.table:
+    """A docutils table of strings (or paragraphs, for cells with links), with an optional caption."""
     node = nodes.table()
+    if caption:
+        node += nodes.title(text=caption)
     group = nodes.tgroup(cols=len(header))
     node += group
     for width in widths or [1] * len(header):
@@ -193,7 +197,7 @@ def table(header, body_rows, widths=None) -> nodes.table:
         row = nodes.row()
         for cell in cells:
             entry = nodes.entry()
-            entry += nodes.paragraph(text=str(cell))
+            entry += cell if isinstance(cell, nodes.Node) else nodes.paragraph(text=str(cell))
             row += entry
         parent += row
     return node
@@ -217,17 +221,54 @@ class ClaimsLedger(SphinxDirective):
         ledger = rows(ledger_path)
         labels = {row["key"]: row["label"] for row in rows(sources_path)}
         self.units = {row["unit"]: row["meaning"] for row in rows(units_path)}
+        for row in ledger:
+            row["topic"] = Path(row["notebook"]).stem
         publications = list(dict.fromkeys(row["source"] for row in ledger))
+        topics = list(dict.fromkeys(row["topic"] for row in ledger))
+        titles = {topic: self.chapter_title(topic) for topic in topics}
         counts = [[labels.get(p, p)] + [sum(r["source"] == p and r["verdict"] == v for r in ledger) for v in VERDICTS]
                   + [sum(r["source"] == p for r in ledger)] for p in publications]
-        output = [table(["publication", *VERDICTS, "claims"], counts, [4, 1, 1, 1, 1, 1])]
+        output = [table(["publication", *VERDICTS, "claims"], counts, [4, 1, 1, 1, 1, 1],
+                        caption="Claims by publication and verdict"),
+                  self.contents_by_chapter(ledger, topics, titles, labels)]
         for publication in publications:
             section = nodes.section(ids=[f"ledger-{publication}"])
             section += nodes.title(text=labels.get(publication, publication))
-            for row in (r for r in ledger if r["source"] == publication):
-                section += self.entry(row)
+            for topic in topics:
+                entries = [r for r in ledger if r["source"] == publication and r["topic"] == topic]
+                if not entries:
+                    continue
+                part = nodes.section(ids=[f"ledger-{publication}-{topic}"])
+                part += nodes.title(text=f"{titles[topic]} ({len(entries)})")
+                for row in entries:
+                    part += self.entry(row)
+                section += part
             output.append(section)
         return output
+
+    def chapter_title(self, topic: str) -> str:
+        """A chapter's title, from the first heading of book/<topic>.md."""
+        page = ROOT / "book" / f"{topic}.md"
+        self.env.note_dependency(str(page))
+        return next(line[2:].strip() for line in page.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
+
+    def contents_by_chapter(self, ledger, topics, titles, labels) -> nodes.table:
+        """Per chapter: its claims by verdict, and links to its entries under each publication."""
+        from ..checks import VERDICTS
+
+        body = []
+        for topic in topics:
+            mine = [r for r in ledger if r["topic"] == topic]
+            chapter = paragraph(page_reference(titles[topic], f"book/{topic}"))
+            where = nodes.paragraph()
+            for i, publication in enumerate(dict.fromkeys(r["source"] for r in mine)):
+                n = sum(r["source"] == publication for r in mine)
+                where += nodes.Text("; " if i else "")
+                where += page_reference(f"{labels.get(publication, publication)} ({n})", LEDGER_PAGE,
+                                        f"ledger-{publication}-{topic}")
+            body.append([chapter, *[str(sum(r["verdict"] == v for r in mine)) for v in VERDICTS], str(len(mine)), where])
+        return table(["chapter", *VERDICTS, "claims", "entries, by publication"], body, [3, 1, 1, 1, 1, 1, 4],
+                     caption="Contents by chapter: claims by verdict, and their entries under each publication")
 
     def entry(self, row: dict) -> nodes.container:
         anchor = f"claim-{row['claim_id']}"
@@ -248,7 +289,7 @@ class ClaimsLedger(SphinxDirective):
             if row.get(column):
                 box += paragraph((label, row[column]))
         notebook = Path(row["notebook"]).with_suffix("").as_posix()
-        where = page_reference("the notebook", notebook)
+        where = page_reference("the notebook cell that judges it", notebook, f"judge-{row['claim_id']}")
         box += paragraph("Discussed in ", discussion_link(claim_id=row["claim_id"]), "; computed in ", where, ".")
         box += self.citation(row)
         return box
@@ -267,6 +308,22 @@ class ClaimsLedger(SphinxDirective):
         cite += paragraph(("Cite this claim", text + " Accessed on the date you read it."))
         cite += nodes.literal_block(text=bibtex, language="bibtex")
         return cite
+
+
+def mark_judging_cells(app, doctree):
+    """On a notebook's page, give the code cell that judged each claim the anchor judge-<claim_id>
+    (its execution count is in the cell column of judgements-<topic>.csv); the ledger links there."""
+    docname = app.env.docname
+    path = DERIVED / f"judgements-{docname.removeprefix('notebooks/')}.csv"
+    if not docname.startswith("notebooks/") or not path.exists():
+        return
+    app.env.note_dependency(str(path))
+    claims_by_cell: dict[str, list[str]] = {}
+    for row in rows(path):
+        claims_by_cell.setdefault(row["cell"], []).append(row["claim_id"])
+    for node in doctree.findall(nodes.container):
+        if node.get("nb_element") == "cell_code":
+            node["ids"].extend(f"judge-{c}" for c in claims_by_cell.get(str(node.get("exec_count")), []))
 
 
 def note_discussions(app, doctree):
@@ -635,6 +692,7 @@ def setup(app):
     app.add_directive("claims-ledger", ClaimsLedger)
     app.add_node(discussion_link)
     app.connect("doctree-read", note_discussions)
+    app.connect("doctree-read", mark_judging_cells)
     app.connect("env-purge-doc", purge_discussions)
     app.connect("env-merge-info", merge_discussions)
     app.connect("doctree-resolved", resolve_discussions)
