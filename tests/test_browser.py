@@ -4,14 +4,15 @@ every claim has its anchor, and the pages print the numbers the ledger holds."""
 
 import functools
 import http.server
+import json
 import re
 import threading
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import pandas as pd
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -288,4 +289,89 @@ def test_every_ledger_entry_can_be_cited(site, browser):
         assert f"Claim {row.claim_id}" in cite.locator("p").inner_text()
         assert f"@incollection{{compendium-{row.claim_id}," in cite.locator("pre").inner_text()
     assert page.locator(".cite-claim button.copybtn").count() == len(ledger())
+    page.close()
+
+
+def stopwords(built_html) -> set[str]:
+    """The words the book's search leaves out of a query (its language_data.js)."""
+    script = (built_html / "_static" / "language_data.js").read_text(encoding="utf-8")
+    return set(json.loads(re.search(r"var stopwords = (\[.*?\]);", script, re.S).group(1)))
+
+
+def distinctive_phrase(quote: str, other_quotes: list[str], ignored: set[str], length: int = 5) -> str | None:
+    """The first run of `length` consecutive plain words of the quote whose searched words (stopwords
+    left out) are not all in any other claim's quote; None if the quote has no such run."""
+    words = [w.strip(".,;:!?()\"'“”‘’") for w in quote.split()]
+    for start in range(len(words) - length + 1):
+        run = words[start:start + length]
+        searched = [w.lower() for w in run if w.lower() not in ignored]
+        if not all(re.fullmatch(r"[A-Za-z]+", w) for w in run) or len(searched) < 3:
+            continue
+        if not any(all(w in other.lower() for w in searched) for other in other_quotes):
+            return " ".join(run)
+    return None
+
+
+def words_in_an_earlier_id(claim_id: str, ids: list[str]) -> bool:
+    """Whether an id sorting before this one holds each of its words: matching objects word by
+    word, the search would rank the two alike and list that one first."""
+    words = re.split(r"[^a-z0-9]+", claim_id)
+    return any(other < claim_id and all(w in other for w in words) for other in ids)
+
+
+@pytest.fixture(scope="module")
+def searched_claims(built_html) -> list[tuple[str, str]]:
+    """One claim per publication of data/raw/claims.csv and a distinctive phrase of its quote; where
+    it can, a claim whose id's words are all in an earlier id, the hardest to find first by its id."""
+    claims = pd.read_csv(ROOT / "data" / "raw" / "claims.csv", dtype=str, keep_default_na=False)
+    claims["hard"] = [words_in_an_earlier_id(c, claims["claim_id"].tolist()) for c in claims["claim_id"]]
+    ignored = stopwords(built_html)
+    chosen = []
+    for source, group in claims.groupby("source"):
+        for row in group.sort_values("hard", ascending=False, kind="stable").itertuples():
+            others = claims.loc[claims["claim_id"] != row.claim_id, "quote"].tolist()
+            phrase = distinctive_phrase(row.quote, others, ignored)
+            if phrase:
+                chosen.append((row.claim_id, phrase))
+                break
+        else:
+            pytest.fail(f"no claim of {source} has a distinctive phrase in its quote")
+    return chosen
+
+
+LEDGER_PAGE = re.compile(r"/book/ledger\.html")
+
+
+def test_searching_a_claim_id_leads_first_to_its_ledger_entry(site, browser, searched_claims):
+    """The first result links to the entry, and the claim is listed by its id; following it shows the entry."""
+    page, _, errors = visit(browser, f"{site}/search.html")
+    for claim_id, _ in searched_claims:
+        page.goto(f"{site}/search.html?q={claim_id}")
+        named = page.locator("#search-results li a", has_text=re.compile(f"^{re.escape(claim_id)}$"))
+        named.wait_for(timeout=10000)
+        assert named.evaluate("a => a.href").endswith(f"/book/ledger.html#claim-{claim_id}"), claim_id
+        first = page.locator("#search-results li a").first
+        assert first.evaluate("a => a.href").endswith(f"/book/ledger.html#claim-{claim_id}"), claim_id
+        first.click()
+        page.wait_for_url(LEDGER_PAGE, wait_until="load")
+        assert page.url.endswith(f"/book/ledger.html#claim-{claim_id}")
+        expect(page.locator(f"#claim-{claim_id} .claim-head")).to_be_in_viewport(ratio=1)
+    assert not errors
+    page.close()
+
+
+def test_searching_a_phrase_of_a_quote_leads_to_its_ledger_entry(site, browser, searched_claims):
+    """The search lists the ledger page; there, the entry quoting the phrase is scrolled to, marked and focused."""
+    page, _, errors = visit(browser, f"{site}/search.html")
+    for claim_id, phrase in searched_claims:
+        page.goto(f"{site}/search.html?q={quote(phrase)}")
+        result = page.locator('#search-results li a[href="book/ledger.html"]')
+        result.wait_for(timeout=10000)
+        result.click()
+        page.wait_for_url(LEDGER_PAGE, wait_until="load")
+        entry = page.locator(f"#claim-{claim_id}")
+        assert page.url.endswith(f"/book/ledger.html#claim-{claim_id}"), f"{phrase!r} led to {page.url}"
+        assert entry.evaluate("e => e.matches(':target') && e === document.activeElement"), claim_id
+        expect(entry.locator(".claim-head")).to_be_in_viewport(ratio=1)
+    assert not errors
     page.close()

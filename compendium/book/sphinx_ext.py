@@ -13,7 +13,8 @@ Directives:
 - ``claims-ledger``: every claim of data/derived/ledger.csv, grouped by
   publication and chapter, with verdict counts and contents by chapter at the
   top, an anchor per claim, and a link to the notebook cell that judged it
-  (notebook pages give that cell the anchor judge-<claim_id>).
+  (notebook pages give that cell the anchor judge-<claim_id>); each claim is
+  an object of the ``claim`` domain, so the search finds its id.
 - ``glossary-terms``: the glossary of Chinese terms from data/raw/glossary*.csv,
   with a section on where the sources pair them with different English.
 - ``coverage-table``: each publication's numbers, accounted for by claims and
@@ -46,6 +47,8 @@ from pathlib import Path
 import yaml
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx import addnodes
+from sphinx.domains import Domain, ObjType
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
@@ -271,8 +274,13 @@ class ClaimsLedger(SphinxDirective):
                      caption="Contents by chapter: claims by verdict, and their entries under each publication")
 
     def entry(self, row: dict) -> nodes.container:
+        self.env.get_domain("claim").note_claim(row["claim_id"])
         anchor = f"claim-{row['claim_id']}"
         box = nodes.container(ids=[anchor], classes=["claim", f"claim-{row['verdict']}"])
+        # Also an index entry: the search matches a whole query (hyphens and all) against index
+        # entries, and an exact match ranks first; the claim objects match it word by word.
+        # HTML only: a PDF index would need xindy, which the PDF tools leave out.
+        box += addnodes.only("", addnodes.index(entries=[("single", row["claim_id"], anchor, "main", None)]), expr="html")
         head = nodes.paragraph(classes=["claim-head"])
         link = nodes.reference("", "", internal=True, refuri=f"#{anchor}", classes=["claim-id"])
         link += nodes.literal(text=row["claim_id"])
@@ -324,6 +332,37 @@ def mark_judging_cells(app, doctree):
     for node in doctree.findall(nodes.container):
         if node.get("nb_element") == "cell_code":
             node["ids"].extend(f"judge-{c}" for c in claims_by_cell.get(str(node.get("exec_count")), []))
+
+
+class ClaimDomain(Domain):
+    """Claims as objects of the search index, so searching a claim id lists its ledger entry.
+    No roles or directives: the claims-ledger directive notes each claim it renders."""
+
+    name, label = "claim", "Claims"
+    object_types = {"claim": ObjType("claim", "claim")}
+    initial_data: dict = {"claims": {}}  # claim id -> the page whose entry is #claim-<id>
+    data_version = 1
+
+    def note_claim(self, claim_id: str) -> None:
+        self.data["claims"][claim_id] = self.env.docname
+
+    def clear_doc(self, docname: str) -> None:
+        self.data["claims"] = {c: d for c, d in self.data["claims"].items() if d != docname}
+
+    def merge_domaindata(self, docnames, otherdata: dict) -> None:
+        """Claims noted by a parallel reader, for the pages it read."""
+        self.data["claims"].update({c: d for c, d in otherdata["claims"].items() if d in docnames})
+
+    def get_type_name(self, type, primary=False) -> str:
+        return type.lname  # the search lists a result as "(claim, in Claims ledger)"
+
+    def resolve_any_xref(self, env, fromdocname, builder, target, node, contnode) -> list:
+        return []  # links to claims are the {claim} role's; MyST asks every domain
+
+    def get_objects(self):
+        # Priority 0 (important) ranks the entry above full-text hits on the ledger page.
+        for claim_id, docname in sorted(self.data["claims"].items()):
+            yield claim_id, claim_id, "claim", docname, f"claim-{claim_id}", 0
 
 
 def note_discussions(app, doctree):
@@ -690,6 +729,7 @@ def setup(app):
     app.add_role("claim", claim_role)
     app.add_role("verdict", verdict_role)
     app.add_directive("claims-ledger", ClaimsLedger)
+    app.add_domain(ClaimDomain)
     app.add_node(discussion_link)
     app.connect("doctree-read", note_discussions)
     app.connect("doctree-read", mark_judging_cells)
