@@ -9,6 +9,7 @@ data/derived/ledger.csv with ``assemble_ledger`` (no kernel needed).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from .schema import TableError
 LEDGER_COLUMNS = ["claim_id", "source", "locator", "quote", "stated", "value", "unit",
                   "verdict", "recomputed", "method", "note", "notebook"]
 # Columns after the contract's: what would settle an unverifiable claim, and the execution
-# count of the notebook cell that judged the claim (the book links each entry to that cell).
+# fingerprint of the source of the notebook cell that judged the claim (the book links each entry to that cell).
 JUDGEMENT_COLUMNS = LEDGER_COLUMNS + ["would_settle", "cell"]
 GLUE_KEY = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -36,17 +37,27 @@ def number_text(x) -> str:
     return str(int(x)) if x.is_integer() else f"{x:.6g}"
 
 
+def cell_fingerprint(source: str) -> str:
+    """The first 12 hex digits of the SHA-256 of a notebook cell's source, stripped."""
+    return hashlib.sha256(source.strip().encode("utf-8")).hexdigest()[:12]
+
+
 def executing_cell() -> str:
-    """The execution count of the notebook cell running now, or '' outside a kernel."""
+    """The fingerprint of the notebook cell running now, or '' outside a kernel.
+
+    A fingerprint of the source, not the execution count: counts differ between
+    the build's run and nbval's, the source does not.
+    """
     try:
         from IPython import get_ipython
     except ImportError:
         return ""
-    shell = get_ipython()
-    if shell is None:
+    kernel = getattr(get_ipython(), "kernel", None)
+    if kernel is None:
         return ""
-    # IPython stores a cell's input (In[n]) before running it; the latest stored is the running cell.
-    return str(len(shell.history_manager.input_hist_raw) - 1)
+    # The execute request being answered carries the cell's source, however the client ran it
+    # (nbval runs cells without storing them in IPython's history).
+    return cell_fingerprint(kernel.get_parent("shell").get("content", {}).get("code", ""))
 
 
 def verdict_summary(table: pd.DataFrame) -> pd.DataFrame:

@@ -31,7 +31,7 @@ def test_ledger_has_the_contract_columns_then_would_settle_and_cell():
     ledger = read("ledger.csv")
     assert list(ledger.columns) == CONTRACT + ["would_settle", "cell"]
     # Every claim was judged in an executing notebook cell, which the book links to.
-    assert ledger["cell"].str.fullmatch(r"[1-9]\d*").all()
+    assert ledger["cell"].str.fullmatch(r"[0-9a-f]{12}").all()
 
 
 def test_every_register_claim_once_in_register_order():

@@ -320,7 +320,9 @@ class ClaimsLedger(SphinxDirective):
 
 def mark_judging_cells(app, doctree):
     """On a notebook's page, give the code cell that judged each claim the anchor judge-<claim_id>
-    (its execution count is in the cell column of judgements-<topic>.csv); the ledger links there."""
+    (the cell column of judgements-<topic>.csv holds a fingerprint of its source); the ledger links there."""
+    from ..ledger import cell_fingerprint
+
     docname = app.env.docname
     path = DERIVED / f"judgements-{docname.removeprefix('notebooks/')}.csv"
     if not docname.startswith("notebooks/") or not path.exists():
@@ -331,7 +333,9 @@ def mark_judging_cells(app, doctree):
         claims_by_cell.setdefault(row["cell"], []).append(row["claim_id"])
     for node in doctree.findall(nodes.container):
         if node.get("nb_element") == "cell_code":
-            node["ids"].extend(f"judge-{c}" for c in claims_by_cell.get(str(node.get("exec_count")), []))
+            source = next(node.findall(nodes.literal_block), None)
+            if source is not None:
+                node["ids"].extend(f"judge-{c}" for c in claims_by_cell.get(cell_fingerprint(source.astext()), []))
 
 
 class ClaimDomain(Domain):
