@@ -79,3 +79,24 @@ def test_zenodo_metadata_is_what_cffconvert_makes_of_the_citation_file():
             assert zenodo["license"] in value["id"]
         else:
             assert zenodo.get(field) == value, f".zenodo.json {field}: {zenodo.get(field)!r}; CITATION.cff gives {value!r}"
+
+
+def test_the_books_address_is_one_setting_that_every_citation_uses(monkeypatch, tmp_path):
+    """CITATION.cff has no url yet (the book has no public address). Once it has one, that one
+    setting reaches the claim citations (with the entry's anchor), the chapter citations and the
+    printed pages' footer."""
+    from types import SimpleNamespace
+
+    from compendium.book import sphinx_ext
+
+    address = "https://books.example/compendium"
+    record = {**sphinx_ext.citation_record(), "url": address}
+    monkeypatch.setattr(sphinx_ext, "citation_record", lambda: record)
+    claim = sphinx_ext.ClaimsLedger.citation(None, {"claim_id": "dcs-alerts-per-day"}).astext()
+    assert f"Available at {address}/book/ledger.html#claim-dcs-alerts-per-day." in claim
+    assert f"url = {{{address}/book/ledger.html#claim-dcs-alerts-per-day}}" in claim
+    chapter = sphinx_ext.citation_bibtex(record, "The Dynamic Control System", "compendium-dcs")
+    assert f"url = {{{address}}}" in chapter and address in sphinx_ext.citation_text(record, "The Dynamic Control System")
+    app = SimpleNamespace(builder=SimpleNamespace(format="html"), outdir=str(tmp_path))
+    sphinx_ext.write_print_css(app, None)
+    assert address in (tmp_path / "_static" / "compendium-print.css").read_text(encoding="utf-8")
