@@ -23,8 +23,8 @@ from .schema import TableError
 # The ledger contract (DESIGN.md): keep these names and this order.
 LEDGER_COLUMNS = ["claim_id", "source", "locator", "quote", "stated", "value", "unit",
                   "verdict", "recomputed", "method", "note", "notebook"]
-# Columns after the contract's: what would settle an unverifiable claim, and the execution
-# fingerprint of the source of the notebook cell that judged the claim (the book links each entry to that cell).
+# Columns after the contract's: what would settle an unverifiable claim, and a fingerprint of
+# the source of the notebook cell that judged the claim (the book links each entry to that cell).
 JUDGEMENT_COLUMNS = LEDGER_COLUMNS + ["would_settle", "cell"]
 GLUE_KEY = re.compile(r"[a-z][a-z0-9_]*")
 

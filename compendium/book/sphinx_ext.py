@@ -206,6 +206,13 @@ def table(header, body_rows, widths=None, caption: str = "") -> nodes.table:
     return node
 
 
+def verdict_cells(verdicts: list[str]) -> list[str]:
+    """Table cells: how many of these verdicts are each of the fixed vocabulary, then the total."""
+    from ..checks import VERDICTS
+
+    return [str(verdicts.count(v)) for v in VERDICTS] + [str(len(verdicts))]
+
+
 class discussion_link(nodes.Inline, nodes.Element):
     """Placeholder in a ledger entry for the link to where a chapter discusses the claim;
     resolved once every page has been read (a chapter may be read after the ledger)."""
@@ -224,13 +231,13 @@ class ClaimsLedger(SphinxDirective):
         ledger = rows(ledger_path)
         labels = {row["key"]: row["label"] for row in rows(sources_path)}
         self.units = {row["unit"]: row["meaning"] for row in rows(units_path)}
-        for row in ledger:
-            row["topic"] = Path(row["notebook"]).stem
+        # A claim's chapter is its notebook's (rows() is cached and shared: add no key to its rows).
+        ledger = [{**row, "topic": Path(row["notebook"]).stem} for row in ledger]
         publications = list(dict.fromkeys(row["source"] for row in ledger))
         topics = list(dict.fromkeys(row["topic"] for row in ledger))
         titles = {topic: self.chapter_title(topic) for topic in topics}
-        counts = [[labels.get(p, p)] + [sum(r["source"] == p and r["verdict"] == v for r in ledger) for v in VERDICTS]
-                  + [sum(r["source"] == p for r in ledger)] for p in publications]
+        counts = [[labels.get(p, p), *verdict_cells([r["verdict"] for r in ledger if r["source"] == p])]
+                  for p in publications]
         output = [table(["publication", *VERDICTS, "claims"], counts, [4, 1, 1, 1, 1, 1],
                         caption="Claims by publication and verdict"),
                   self.contents_by_chapter(ledger, topics, titles, labels)]
@@ -269,7 +276,7 @@ class ClaimsLedger(SphinxDirective):
                 where += nodes.Text("; " if i else "")
                 where += page_reference(f"{labels.get(publication, publication)} ({n})", LEDGER_PAGE,
                                         f"ledger-{publication}-{topic}")
-            body.append([chapter, *[str(sum(r["verdict"] == v for r in mine)) for v in VERDICTS], str(len(mine)), where])
+            body.append([chapter, *verdict_cells([r["verdict"] for r in mine]), where])
         return table(["chapter", *VERDICTS, "claims", "entries, by publication"], body, [3, 1, 1, 1, 1, 1, 4],
                      caption="Contents by chapter: claims by verdict, and their entries under each publication")
 
